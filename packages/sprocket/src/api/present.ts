@@ -1,0 +1,37 @@
+import type { PredictionSnapshot } from "../events/event-bus.ts";
+import type { Model, Prediction, Version } from "../protocol/api-types.ts";
+import type { ModelRecord, VersionRecord } from "../store/store.ts";
+import type { UrlSigner } from "./urls.ts";
+
+export function presentPrediction(snapshot: PredictionSnapshot, origin: string, signer: UrlSigner): Prediction {
+  const { account: _account, ...prediction } = snapshot;
+  return { ...prediction, urls: signer.predictionUrls(origin, snapshot.id) };
+}
+
+export function presentVersion(version: VersionRecord): Version {
+  return {
+    id: version.id,
+    created_at: version.createdAt,
+    cog_version: version.cogVersion,
+    openapi_schema: version.openapiSchema,
+  };
+}
+
+export function presentModel(model: ModelRecord, latest: VersionRecord | null, origin: string): Model {
+  return {
+    url: `${origin}/${model.owner}/${model.name}`,
+    owner: model.owner,
+    name: model.name,
+    description: model.description,
+    visibility: model.visibility,
+    github_url: model.githubUrl,
+    paper_url: model.paperUrl,
+    license_url: model.licenseUrl,
+    run_count: model.runCount,
+    cover_image_url: model.coverImageUrl,
+    default_example: null,
+    latest_version: latest ? presentVersion(latest) : null,
+    created_at: model.createdAt,
+    is_official: false,
+  };
+}

@@ -1,0 +1,170 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError } from "../../errors/index.ts";
+import { parseDuration } from "../../lib/duration.ts";
+import type { InvalidField } from "../../protocol/api-types.ts";
+import { toSnapshot } from "../../predictions/wire.ts";
+import type { VersionRecord } from "../../store/store.ts";
+import { cursorOf, pageOf } from "../pagination.ts";
+import { parsePreferWait } from "../prefer.ts";
+import { presentPrediction } from "../present.ts";
+import type { ApiDeps } from "../server.ts";
+
+const PAGE_SIZE = 100;
+const WEBHOOK_EVENTS = ["start", "output", "logs", "completed"];
+/** Keys accepted on create; others are a 422 as on Replicate. `stream` is deprecated and ignored. */
+const CREATE_KEYS = new Set(["input", "webhook", "webhook_completed", "webhook_events_filter", "stream", "lifetime"]);
+
+type Params = { id: string };
+
+export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { predictions, models } = deps;
+
+  app.post("/v1/predictions", async (request, reply) => {
+    const body = createBody(request, true);
+    const version = await models.resolveVersion(request.account, body.version as string);
+    return createPrediction(request, reply, version, body);
+  });
+
+  app.post<{ Params: { owner: string; name: string } }>("/v1/models/:owner/:name/predictions", async (request, reply) => {
+    const body = createBody(request, false);
+    const model = await models.get(request.account, request.params.owner, request.params.name);
+    const version = await models.latestVersion(model);
+    if (!version) throw new AppError("invalid_version", `${model.owner}/${model.name} has no versions yet; push one with \`sprocket push\`.`);
+    return createPrediction(request, reply, version, body);
+  });
+
+  app.get("/v1/predictions", async (request) => {
+    const query = request.query as Record<string, string | undefined>;
+    const page = await deps.store.listPredictions({
+      account: request.account,
+      limit: PAGE_SIZE,
+      after: cursorOf(request),
+      createdAfter: dateParam(query.created_after, "created_after"),
+      createdBefore: dateParam(query.created_before, "created_before"),
+    });
+    // Live predictions are fresher in memory than in their row.
+    const snapshots = page.rows.map((row) => predictions.liveSnapshot(row.id) ?? toSnapshot(row));
+    return pageOf(
+      request,
+      request.origin,
+      snapshots,
+      page.more,
+      (prediction) => ({ createdAt: prediction.created_at, id: prediction.id }),
+      (prediction) => presentPrediction(prediction, request.origin, deps.signer),
+    );
+  });
+
+  app.get<{ Params: Params }>("/v1/predictions/:id", async (request) => {
+    const prediction = await predictions.get(request.params.id, request.account);
+    if (!prediction) throw notFound();
+    return presentPrediction(prediction, request.origin, deps.signer);
+  });
+
+  app.post<{ Params: Params }>("/v1/predictions/:id/cancel", async (request) => {
+    const prediction = await predictions.requestCancel(request.params.id, request.account);
+    if (!prediction) throw notFound();
+    return presentPrediction(prediction, request.origin, deps.signer);
+  });
+
+  async function createPrediction(request: FastifyRequest, reply: FastifyReply, version: VersionRecord, body: Record<string, unknown>) {
+    const input = deps.validator.validate(`${version.owner}/${version.name}:${version.id}`, version.openapiSchema, body.input);
+    const created = await predictions.create({
+      account: request.account,
+      version,
+      input,
+      webhook: (body.webhook as string | undefined) ?? (body.webhook_completed as string | undefined) ?? null,
+      webhookEventsFilter: (body.webhook_events_filter as string[] | undefined) ?? (body.webhook_completed ? ["completed"] : null),
+      lifetimeSeconds: lifetimeOf(request, body),
+    });
+    let prediction = created;
+    const wait = parsePreferWait(request.headers.prefer);
+    if (wait !== null) {
+      const done = await predictions.waitUntilDone(created.id, wait * 1000);
+      // On timeout Replicate reports `starting` whatever the real state: both official clients
+      // treat any other status in a sync response as final and would return partial output.
+      prediction = done ?? { ...((await predictions.get(created.id, request.account)) ?? created), status: "starting" };
+      reply.header("preference-applied", `wait=${wait}`);
+    }
+    const presented = presentPrediction(prediction, request.origin, deps.signer);
+    reply.header("location", presented.urls.get);
+    return reply.code(201).send(presented);
+  }
+}
+
+const notFound = () => new AppError("not_found", "The requested resource could not be found.");
+
+/** Checks the create body's own shape (not the model's input; that is the validator's job). */
+function createBody(request: FastifyRequest, needsVersion: boolean): Record<string, unknown> {
+  const body = request.body;
+  if (body === undefined) throw invalid([{ type: "required", field: "", description: "input is required" }]);
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw invalid([{ type: "invalid_type", field: "", description: "the request body must be a JSON object" }]);
+  }
+  const fields: InvalidField[] = [];
+  const record = body as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!CREATE_KEYS.has(key) && !(needsVersion && key === "version")) {
+      fields.push({ type: "additional_property_not_allowed", field: "", description: `Additional property ${key} is not allowed` });
+    }
+  }
+  if (needsVersion && record.version === undefined) fields.push({ type: "required", field: "", description: "version is required" });
+  else if (needsVersion && typeof record.version !== "string") fields.push({ type: "invalid_type", field: "version", description: "version must be a string" });
+  if (record.input === undefined) fields.push({ type: "required", field: "", description: "input is required" });
+  for (const key of ["webhook", "webhook_completed"]) {
+    if (record[key] !== undefined && record[key] !== null && !isHttpUrl(record[key])) {
+      fields.push({ type: "format", field: key, description: `${key} must be an absolute http(s) URL` });
+    }
+  }
+  const filter = record.webhook_events_filter;
+  if (filter !== undefined && filter !== null) {
+    if (!Array.isArray(filter) || filter.some((event) => !WEBHOOK_EVENTS.includes(event as string))) {
+      fields.push({
+        type: "enum",
+        field: "webhook_events_filter",
+        description: `webhook_events_filter must be a list of: ${WEBHOOK_EVENTS.map((e) => `"${e}"`).join(", ")}`,
+      });
+    }
+  }
+  if (fields.length > 0) throw invalid(fields);
+  return record;
+}
+
+function lifetimeOf(request: FastifyRequest, body: Record<string, unknown>): number | null {
+  const header = request.headers["cancel-after"];
+  const raw = typeof header === "string" ? header : typeof body.lifetime === "string" || typeof body.lifetime === "number" ? String(body.lifetime) : null;
+  if (raw === null) return null;
+  const seconds = parseDuration(raw);
+  if (seconds === null || seconds < 5) {
+    throw invalid([
+      {
+        type: "format",
+        field: typeof header === "string" ? "Cancel-After" : "lifetime",
+        description: `"${raw}" is not a duration of at least 5 seconds (e.g. 30s, 5m, 1h30m)`,
+      },
+    ]);
+  }
+  return seconds;
+}
+
+function dateParam(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new AppError("bad_request", `${name} must be an ISO 8601 date-time, got "${value}"`);
+  return new Date(time).toISOString();
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
+}
+
+function invalid(fields: InvalidField[]): AppError {
+  return new AppError("validation_failed", fields.map((f) => `- ${f.field ? `${f.field}: ` : ""}${f.description}\n`).join(""), {
+    invalidFields: fields,
+  });
+}

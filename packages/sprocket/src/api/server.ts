@@ -1,0 +1,122 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { TokenService } from "../accounts/token-service.ts";
+import type { Config } from "../config/index.ts";
+import { AppError, PROBLEM_CONTENT_TYPE, toProblem } from "../errors/index.ts";
+import type { ModelService } from "../models/model-service.ts";
+import type { InputValidator } from "../predictions/input-validator.ts";
+import type { PredictionService } from "../predictions/prediction-service.ts";
+import type { Hardware } from "../protocol/api-types.ts";
+import type { Store } from "../store/store.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import { registerAccountRoutes } from "./routes/account.ts";
+import { registerBlobRoutes } from "./routes/blobs.ts";
+import { registerModelRoutes } from "./routes/models.ts";
+import { registerPredictionRoutes } from "./routes/predictions.ts";
+import { originOf, type UrlSigner } from "./urls.ts";
+import type { BlobStore } from "../files/blob-store.ts";
+
+export interface ApiDeps {
+  config: Config;
+  store: Store;
+  tokens: TokenService;
+  models: ModelService;
+  predictions: PredictionService;
+  validator: InputValidator;
+  blobs: BlobStore;
+  signer: UrlSigner;
+  hardware: Hardware[];
+  log(message: string): void;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated account (set by the auth hook on every /v1 route). */
+    account: string;
+    /** This request's absolute origin, for URLs in responses. */
+    origin: string;
+  }
+}
+
+/** Routes that need no token: health, and capability URLs that carry their own proof. */
+const PUBLIC_PREFIXES = ["/health", "/v1/streams/"];
+
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({ bodyLimit: deps.config.bodyLimitBytes, logger: false, return503OnClosing: true });
+  app.decorateRequest("account", "");
+  app.decorateRequest("origin", "");
+
+  // The JS client sends `Content-Type: application/json` with an empty body on GET, DELETE and
+  // cancel; an empty body is "no body", not a 400.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new AppError("malformed_json", `The request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser("text/plain", { parseAs: "string" }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser("application/octet-stream", { parseAs: "buffer", bodyLimit: deps.config.blobLimitBytes }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  const limiter = new RateLimiter({ create: deps.config.rateLimitCreatesPerMinute, other: deps.config.rateLimitOtherPerMinute });
+  app.addHook("onRequest", async (request) => {
+    request.origin = originOf(request, deps.config.publicUrl);
+    if (PUBLIC_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return;
+    const token = bearerToken(request);
+    if (!token) throw new AppError("unauthenticated", "You did not pass an authentication token");
+    const account = await deps.tokens.authenticate(token);
+    if (!account) throw new AppError("invalid_token", "You did not pass a valid authentication token");
+    request.account = account;
+    limiter.check(token, isCreate(request) ? "create" : "other");
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => sendError(toAppError(error, deps.log, request), reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(new AppError("not_found", `The requested resource could not be found (${request.method} ${request.url.split("?")[0]}).`), reply),
+  );
+
+  app.get("/health", async () => ({ status: "ready" }));
+  registerAccountRoutes(app, deps);
+  registerModelRoutes(app, deps);
+  registerPredictionRoutes(app, deps);
+  registerBlobRoutes(app, deps);
+  return app;
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  // `Bearer` is what the clients send; `Token` is Replicate's legacy scheme, still in its docs.
+  const match = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+function isCreate(request: FastifyRequest): boolean {
+  return request.method === "POST" && /^\/v1\/(predictions|models\/[^/]+\/[^/]+\/predictions|deployments\/[^/]+\/[^/]+\/predictions)\/?(\?|$)/.test(request.url);
+}
+
+function toAppError(error: FastifyError | AppError, log: (message: string) => void, request: FastifyRequest): AppError {
+  if (error instanceof AppError) return error;
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new AppError("body_too_large", "The request body is larger than this server accepts (SPROCKET_BODY_LIMIT).");
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new AppError("unsupported_media_type", `Content-Type ${request.headers["content-type"]} is not accepted here; send application/json.`);
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new AppError("bad_request", "The Content-Length header does not match the body.");
+  }
+  if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError("bad_request", error.message);
+  }
+  log(`internal error on ${request.method} ${request.url}: ${error.stack ?? error.message}`);
+  return new AppError("internal", "Something went wrong on the server. The error has been logged.", { cause: error });
+}
+
+function sendError(error: AppError, reply: FastifyReply) {
+  if (error.headers) reply.headers(error.headers);
+  return reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(toProblem(error));
+}

@@ -1,0 +1,2 @@
+export { loadConfig, type LoadOptions } from "./load.ts";
+export { SETTINGS, type Config, type ConfigKey } from "./schema.ts";

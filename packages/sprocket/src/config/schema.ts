@@ -1,0 +1,53 @@
+// Every setting Sprocket has. The README's configuration table is checked against this list.
+
+export type Parser<T> = (raw: string) => T;
+
+export interface Setting<T> {
+  env: string;
+  default: T;
+  doc: string;
+  parse: Parser<T>;
+}
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> => (raw) => {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`expected an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+};
+const bool: Parser<boolean> = (raw) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`expected true or false, got "${raw}"`);
+};
+const str: Parser<string> = (raw) => raw;
+const optionalStr: Parser<string | null> = (raw) => (raw === "" ? null : raw);
+
+export const SETTINGS = {
+  host: { env: "SPROCKET_HOST", default: "127.0.0.1", doc: "Address the HTTP server listens on.", parse: str },
+  port: { env: "SPROCKET_PORT", default: 5000, doc: "Port the HTTP server listens on (0 picks a free one).", parse: int(0, 65535) },
+  dataDir: { env: "SPROCKET_DATA", default: ".sprocket", doc: "Directory for the database, bundles and the admin token file.", parse: str },
+  publicUrl: {
+    env: "SPROCKET_PUBLIC_URL",
+    default: null,
+    doc: "Origin used in URLs Sprocket returns (e.g. https://models.example.com). Unset: taken from the request (Host, X-Forwarded-Proto/Host).",
+    parse: optionalStr,
+  },
+  adminToken: { env: "SPROCKET_ADMIN_TOKEN", default: null, doc: "Sets the `admin` account's API token at start. Unset: one is generated once and saved in the data dir.", parse: optionalStr },
+  registerExamples: { env: "SPROCKET_EXAMPLES", default: true, doc: "Register the bundled examples (admin/hello) at start.", parse: bool },
+  worker: { env: "SPROCKET_WORKER", default: true, doc: "Run model instances in this process (false: API only).", parse: bool },
+  predictionTimeoutSeconds: { env: "SPROCKET_PREDICTION_TIMEOUT", default: 1800, doc: "Seconds a prediction may run before it fails as timed out.", parse: int(1) },
+  cancelGraceMs: { env: "SPROCKET_CANCEL_GRACE_MS", default: 2000, doc: "After a cancel, milliseconds a predictor has to stop before its instance is killed.", parse: int(0) },
+  setupTimeoutSeconds: { env: "SPROCKET_SETUP_TIMEOUT", default: 600, doc: "Seconds an instance's setup() may take before the instance is discarded.", parse: int(1) },
+  instancesPerVersion: { env: "SPROCKET_INSTANCES_PER_VERSION", default: 1, doc: "Most instances started for one version.", parse: int(1, 1024) },
+  rateLimitCreatesPerMinute: { env: "SPROCKET_RATE_LIMIT_CREATES", default: 600, doc: "Prediction creates per token per minute (0 turns the limit off).", parse: int(0) },
+  rateLimitOtherPerMinute: { env: "SPROCKET_RATE_LIMIT_OTHER", default: 3000, doc: "Other requests per token per minute (0 turns the limit off).", parse: int(0) },
+  bodyLimitBytes: { env: "SPROCKET_BODY_LIMIT", default: 16 * 1024 * 1024, doc: "Largest request body accepted, in bytes (larger: 413).", parse: int(1024) },
+  blobLimitBytes: { env: "SPROCKET_BLOB_LIMIT", default: 1024 * 1024 * 1024, doc: "Largest single file accepted in a pushed bundle, in bytes.", parse: int(1024) },
+  logLevel: { env: "SPROCKET_LOG_LEVEL", default: "info", doc: "Server log level: debug, info, warn, error or silent.", parse: str },
+} satisfies Record<string, Setting<unknown>>;
+
+type Settings = typeof SETTINGS;
+export type Config = { readonly [K in keyof Settings]: Settings[K]["default"] extends null ? string | null : Settings[K]["default"] };
+export type ConfigKey = keyof Settings;

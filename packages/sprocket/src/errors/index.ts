@@ -1,0 +1,3 @@
+export { AppError, isAppError } from "./app-error.ts";
+export { ERROR_CATALOGUE, type ErrorCode } from "./catalogue.ts";
+export { toProblem, PROBLEM_CONTENT_TYPE } from "./problem.ts";

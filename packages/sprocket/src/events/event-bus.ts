@@ -1,0 +1,18 @@
+import type { Prediction } from "../protocol/api-types.ts";
+
+/** What happened to a prediction. `prediction` is the state right after the change. */
+export type PredictionEvent =
+  | { type: "status"; prediction: PredictionSnapshot }
+  | { type: "log"; id: string; data: string }
+  | { type: "output"; id: string; item: unknown }
+  | { type: "cancel_requested"; id: string };
+
+/** A prediction without its URLs (those depend on who asks). */
+export type PredictionSnapshot = Omit<Prediction, "urls"> & { account: string };
+
+export type Unsubscribe = () => void;
+
+export interface EventBus {
+  publish(channel: string, event: PredictionEvent): void;
+  subscribe(channel: string, listener: (event: PredictionEvent) => void): Unsubscribe;
+}

@@ -1,0 +1,24 @@
+import type { EventBus, PredictionEvent, Unsubscribe } from "./event-bus.ts";
+
+export class LocalEventBus implements EventBus {
+  private readonly channels = new Map<string, Set<(event: PredictionEvent) => void>>();
+
+  publish(channel: string, event: PredictionEvent): void {
+    const listeners = this.channels.get(channel);
+    if (!listeners) return;
+    for (const listener of [...listeners]) listener(event);
+  }
+
+  subscribe(channel: string, listener: (event: PredictionEvent) => void): Unsubscribe {
+    let listeners = this.channels.get(channel);
+    if (!listeners) {
+      listeners = new Set();
+      this.channels.set(channel, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.channels.delete(channel);
+    };
+  }
+}

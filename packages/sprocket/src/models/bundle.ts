@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { AppError } from "../errors/index.ts";
+import type { BlobStore } from "../files/blob-store.ts";
+
+/** A bundle: every file of a model directory, by relative POSIX path → sha256 of its bytes. */
+export type Manifest = Record<string, string>;
+
+/** Never part of a bundle: dependencies, VCS data, Sprocket's own data, caches. */
+const ALWAYS_IGNORED = new Set(["node_modules", ".git", ".sprocket", "__pycache__", ".DS_Store", ".venv"]);
+const IGNORE_FILES = [".sprocketignore", ".dockerignore"];
+
+/** The version id: sha256 of the manifest in a canonical form (sorted by path). */
+export function versionIdOf(manifest: Manifest): string {
+  const entries = Object.keys(manifest)
+    .sort()
+    .map((file) => [file, manifest[file]]);
+  return createHash("sha256").update(JSON.stringify(entries)).digest("hex");
+}
+
+export interface CollectedBundle {
+  manifest: Manifest;
+  /** sha256 → absolute path of a file with that content. */
+  sources: Map<string, string>;
+}
+
+/** Walks a model directory, honouring .sprocketignore / .dockerignore (one glob per line). */
+export function collectDirectory(dir: string): CollectedBundle {
+  const root = path.resolve(dir);
+  if (!existsSync(path.join(root, "cog.yaml"))) {
+    throw new AppError("bundle_invalid", `${root} has no cog.yaml`);
+  }
+  const patterns = IGNORE_FILES.flatMap((name) => {
+    const file = path.join(root, name);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .map((line) => line.trim().replace(/^\/+|\/+$/g, ""))
+      .filter((line) => line && !line.startsWith("#") && !line.startsWith("!"));
+  });
+  const ignored = (relative: string) =>
+    patterns.some((pattern) => path.matchesGlob(relative, pattern) || path.matchesGlob(path.posix.basename(relative), pattern));
+
+  const manifest: Manifest = {};
+  const sources = new Map<string, string>();
+  const walk = (relativeDir: string) => {
+    for (const entry of readdirSync(path.join(root, relativeDir), { withFileTypes: true })) {
+      if (ALWAYS_IGNORED.has(entry.name)) continue;
+      const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
+      if (ignored(relative)) continue;
+      const absolute = path.join(root, relative);
+      if (entry.isDirectory()) walk(relative);
+      else if (entry.isFile()) {
+        const sha = createHash("sha256").update(readFileSync(absolute)).digest("hex");
+        manifest[relative] = sha;
+        sources.set(sha, absolute);
+      }
+    }
+  };
+  walk("");
+  return { manifest, sources };
+}
+
+/** Checks a manifest received over the wire: relative paths inside the bundle, sha256 digests. */
+export function validateManifest(manifest: unknown): Manifest {
+  if (manifest === null || typeof manifest !== "object" || Array.isArray(manifest)) {
+    throw new AppError("bundle_invalid", "files must be an object mapping each relative path to the sha256 of its content");
+  }
+  const entries = Object.entries(manifest as Record<string, unknown>);
+  if (entries.length === 0) throw new AppError("bundle_invalid", "the bundle has no files");
+  for (const [file, sha] of entries) {
+    const normal = path.posix.normalize(file);
+    if (normal !== file || file.startsWith("/") || file.startsWith("..") || file.includes("\\") || file === ".") {
+      throw new AppError("bundle_invalid", `bundle path "${file}" must be a normalised relative path inside the bundle`);
+    }
+    if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) {
+      throw new AppError("bundle_invalid", `bundle file "${file}" needs a sha256 hex digest, got ${JSON.stringify(sha)}`);
+    }
+  }
+  if (!("cog.yaml" in (manifest as object))) throw new AppError("bundle_invalid", "the bundle has no cog.yaml at its root");
+  return manifest as Manifest;
+}
+
+/** Writes a version's files to `target` once (to a temporary directory, then renamed). */
+export function materialize(target: string, manifest: Manifest, blobs: BlobStore): void {
+  if (existsSync(target)) return;
+  const temporary = `${target}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    for (const [file, sha] of Object.entries(manifest)) {
+      const destination = path.join(temporary, file);
+      mkdirSync(path.dirname(destination), { recursive: true });
+      copyFileSync(blobs.path(sha), destination);
+    }
+    mkdirSync(path.dirname(target), { recursive: true });
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { recursive: true, force: true });
+    if (existsSync(target) && statSync(target).isDirectory()) return; // another request won the race
+    throw error;
+  }
+}

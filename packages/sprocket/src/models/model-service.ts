@@ -1,0 +1,194 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { AppError } from "../errors/index.ts";
+import type { BlobStore } from "../files/blob-store.ts";
+import type { CursorKey } from "../lib/cursor.ts";
+import type { ListPage, ModelRecord, Store, VersionRecord } from "../store/store.ts";
+import { materialize, validateManifest, versionIdOf } from "./bundle.ts";
+import { parseCogYaml } from "./cog-yaml.ts";
+
+/** Loads a model directory and reports its predictor and schema (a runner in schema mode). */
+export type SchemaReader = (dir: string) => Promise<{ predictor: string; openapiSchema: Record<string, unknown> }>;
+
+export interface NewModel {
+  owner: string;
+  name: string;
+  visibility: "public" | "private";
+  hardware?: string;
+  description?: string | null;
+  githubUrl?: string | null;
+  paperUrl?: string | null;
+  licenseUrl?: string | null;
+  coverImageUrl?: string | null;
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+const VERSION_ID = /^[0-9a-f]{64}$/;
+export const SPROCKET_COG_VERSION = "0.16.0-sprocket";
+
+const modelNotFound = () => new AppError("not_found", "The requested resource could not be found.");
+
+export class ModelService {
+  constructor(
+    private readonly store: Store,
+    private readonly blobs: BlobStore,
+    private readonly versionsDir: string,
+    private readonly readSchema: SchemaReader,
+  ) {
+    // Versions are ES modules unless a bundle says otherwise with its own package.json; without
+    // this, a .ts predictor outside any package would load as CommonJS and fail to import ESM.
+    mkdirSync(versionsDir, { recursive: true });
+    const marker = path.join(versionsDir, "package.json");
+    if (!existsSync(marker)) writeFileSync(marker, '{ "type": "module", "private": true }\n');
+  }
+
+  versionDir(versionId: string): string {
+    return path.join(this.versionsDir, versionId);
+  }
+
+  async create(viewer: string, model: NewModel): Promise<ModelRecord> {
+    if (model.owner !== viewer) {
+      throw new AppError("forbidden", `You can only create models under your own account ("${viewer}"), not "${model.owner}".`);
+    }
+    if (!NAME.test(model.name)) {
+      throw new AppError("validation_failed", "name must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", {
+        invalidFields: [{ type: "pattern", field: "name", description: "name must match ^[a-z0-9][a-z0-9._-]*$" }],
+      });
+    }
+    const record: ModelRecord = {
+      owner: model.owner,
+      name: model.name,
+      description: model.description ?? null,
+      visibility: model.visibility,
+      githubUrl: model.githubUrl ?? null,
+      paperUrl: model.paperUrl ?? null,
+      licenseUrl: model.licenseUrl ?? null,
+      coverImageUrl: model.coverImageUrl ?? null,
+      hardware: model.hardware ?? "cpu",
+      createdAt: new Date().toISOString(),
+      runCount: 0,
+    };
+    if (!(await this.store.insertModel(record))) {
+      throw new AppError("conflict", `A model named ${model.owner}/${model.name} already exists.`);
+    }
+    return record;
+  }
+
+  /** A model the viewer may see (its own, or public), else 404. */
+  async get(viewer: string, owner: string, name: string): Promise<ModelRecord> {
+    const model = await this.store.getModel(owner, name);
+    if (!model || (model.visibility !== "public" && model.owner !== viewer)) throw modelNotFound();
+    return model;
+  }
+
+  list(viewer: string, limit: number, after?: CursorKey): Promise<ListPage<ModelRecord>> {
+    return this.store.listModels(viewer, limit, after);
+  }
+
+  /** Replicate's rule: only the owner, and only once the model has no versions. */
+  async delete(viewer: string, owner: string, name: string): Promise<void> {
+    const model = await this.get(viewer, owner, name);
+    if (model.owner !== viewer) throw new AppError("forbidden", "You can only delete models you own.");
+    const versions = await this.store.countVersions(owner, name);
+    if (versions > 0) {
+      throw new AppError("model_has_versions", `${owner}/${name} has ${versions} version(s); delete them first (DELETE .../versions/{id}).`);
+    }
+    await this.store.deleteModel(owner, name);
+  }
+
+  latestVersion(model: ModelRecord): Promise<VersionRecord | null> {
+    return this.store.latestVersion(model.owner, model.name);
+  }
+
+  async listVersions(viewer: string, owner: string, name: string, limit: number, after?: CursorKey) {
+    await this.get(viewer, owner, name);
+    return this.store.listVersions(owner, name, limit, after);
+  }
+
+  async getVersion(viewer: string, owner: string, name: string, id: string): Promise<VersionRecord> {
+    await this.get(viewer, owner, name);
+    const version = await this.store.getVersion(owner, name, id);
+    if (!version) throw modelNotFound();
+    return version;
+  }
+
+  /**
+   * Resolves what `POST /v1/predictions` accepts as `version`: a bare 64-hex id, `owner/name:id`,
+   * or `owner/name` (its latest version). Anything not found or not visible → 422, as Replicate.
+   */
+  async resolveVersion(viewer: string, reference: string): Promise<VersionRecord> {
+    const invalid = () =>
+      new AppError("invalid_version", "The specified version does not exist (or perhaps you don't have permission to use it?)");
+    const withModel = /^([^/]+)\/([^/:]+)(?::([0-9a-f]{64}))?$/.exec(reference);
+    if (withModel) {
+      const [, owner, name, id] = withModel;
+      const model = await this.store.getModel(owner, name);
+      if (!model || (model.visibility !== "public" && model.owner !== viewer)) throw invalid();
+      const version = id ? await this.store.getVersion(owner, name, id) : await this.store.latestVersion(owner, name);
+      if (!version) throw invalid();
+      return version;
+    }
+    if (!VERSION_ID.test(reference)) throw invalid();
+    // The same content may have been pushed to several models: prefer the viewer's own.
+    const candidates = await this.store.findVersionsById(reference);
+    let visible: VersionRecord | undefined;
+    for (const version of candidates) {
+      if (version.owner === viewer) return version;
+      const model = await this.store.getModel(version.owner, version.name);
+      if (!visible && model?.visibility === "public") visible = version;
+    }
+    if (!visible) throw invalid();
+    return visible;
+  }
+
+  async deleteVersion(viewer: string, owner: string, name: string, id: string): Promise<void> {
+    const model = await this.get(viewer, owner, name);
+    if (model.owner !== viewer) throw new AppError("forbidden", "You can only delete versions of models you own.");
+    if (!(await this.store.getVersion(owner, name, id))) throw modelNotFound();
+    await this.store.deleteVersion(owner, name, id);
+  }
+
+  /** Files of a manifest the blob store does not have yet. */
+  missingBlobs(manifest: Record<string, string>): string[] {
+    return [...new Set(Object.values(manifest))].filter((sha) => !this.blobs.has(sha));
+  }
+
+  /**
+   * Turns an uploaded manifest into a version of owner/name (the model must exist and be the
+   * viewer's). Idempotent: the same files give the same id, and pushing them again changes nothing.
+   */
+  async createVersion(viewer: string, owner: string, name: string, files: unknown): Promise<{ version: VersionRecord; created: boolean }> {
+    const model = await this.get(viewer, owner, name);
+    if (model.owner !== viewer) throw new AppError("forbidden", "You can only push versions to models you own.");
+    const manifest = validateManifest(files);
+    const missing = this.missingBlobs(manifest);
+    if (missing.length > 0) {
+      throw new AppError("bundle_invalid", `upload these blobs first (PUT /v1/blobs/{sha256}): ${missing.join(", ")}`);
+    }
+    const id = versionIdOf(manifest);
+    const existing = await this.store.getVersion(owner, name, id);
+    if (existing) return { version: existing, created: false };
+
+    parseCogYaml(readFileSync(this.blobs.path(manifest["cog.yaml"]), "utf8"));
+    const dir = this.versionDir(id);
+    materialize(dir, manifest, this.blobs);
+    let schema;
+    try {
+      schema = await this.readSchema(dir);
+    } catch (error) {
+      throw new AppError("bundle_invalid", `the model could not be loaded: ${(error as Error).message}`);
+    }
+    const version: VersionRecord = {
+      id,
+      owner,
+      name,
+      createdAt: new Date().toISOString(),
+      cogVersion: SPROCKET_COG_VERSION,
+      openapiSchema: schema.openapiSchema,
+      predictor: schema.predictor,
+      files: manifest,
+    };
+    const created = await this.store.insertVersion(version);
+    return { version: created ? version : ((await this.store.getVersion(owner, name, id)) ?? version), created };
+  }
+}

@@ -1,0 +1,81 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { AppError } from "../errors/index.ts";
+import type { InvalidField } from "../protocol/api-types.ts";
+
+/**
+ * Validates a prediction's `input` against its version's `components.schemas.Input` with Ajv
+ * (compiled once per version), applying the schema's defaults. Errors become Replicate's 422 with
+ * one `invalid_fields` entry per problem.
+ */
+export class InputValidator {
+  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor() {
+    addFormats.default(this.ajv);
+    // Cog marks secrets with format "password"; any string is a valid password.
+    this.ajv.addFormat("password", true);
+  }
+
+  /** Returns a validated copy of `input` with defaults filled in, or throws a 422 AppError. */
+  validate(versionId: string, openapiSchema: Record<string, unknown>, input: unknown): Record<string, unknown> {
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      throw new AppError("validation_failed", "- input: input must be an object\n", {
+        invalidFields: [{ type: "type", field: "input", description: "input must be an object" }],
+      });
+    }
+    const validate = this.compile(versionId, openapiSchema);
+    const copy = structuredClone(input) as Record<string, unknown>;
+    if (validate(copy)) return copy;
+    const fields = (validate.errors ?? []).filter((e) => e.keyword !== "if").map(toInvalidField);
+    const unique = fields.filter((f, i) => fields.findIndex((g) => g.field === f.field && g.description === f.description) === i);
+    throw new AppError("validation_failed", unique.map((f) => `- ${f.field}: ${f.description}\n`).join(""), { invalidFields: unique });
+  }
+
+  private compile(versionId: string, openapiSchema: Record<string, unknown>): ValidateFunction {
+    let validate = this.compiled.get(versionId);
+    if (!validate) {
+      const components = (openapiSchema.components ?? {}) as Record<string, unknown>;
+      validate = this.ajv.compile({ $ref: "#/components/schemas/Input", components });
+      this.compiled.set(versionId, validate);
+    }
+    return validate;
+  }
+}
+
+function toInvalidField(error: ErrorObject): InvalidField {
+  const path = error.instancePath
+    .split("/")
+    .slice(1)
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const name = path.length ? path.join(".") : "input";
+  const field = path.length ? `input.${path.join(".")}` : "input";
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required":
+      return { type: "required", field, description: `${String(p.missingProperty)} is required` };
+    case "enum":
+      return {
+        type: "enum",
+        field,
+        description: `${name} must be one of the following: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
+      };
+    case "maximum":
+      return { type: "number_lte", field, description: `${name} must be less than or equal to ${p.limit}` };
+    case "minimum":
+      return { type: "number_gte", field, description: `${name} must be greater than or equal to ${p.limit}` };
+    case "maxLength":
+      return { type: "string_lte", field, description: `${name} must be at most ${p.limit} characters long` };
+    case "minLength":
+      return { type: "string_gte", field, description: `${name} must be at least ${p.limit} characters long` };
+    case "pattern":
+      return { type: "pattern", field, description: `${name} does not match the pattern ${p.pattern}` };
+    case "type":
+      return { type: "invalid_type", field, description: `${name} must be of type ${p.type}` };
+    case "format":
+      return { type: "format", field, description: `${name} must be a valid ${p.format}` };
+    default:
+      return { type: error.keyword, field, description: `${name} ${error.message ?? "is invalid"}` };
+  }
+}

@@ -1,0 +1,232 @@
+import type { EventBus, PredictionSnapshot } from "../events/event-bus.ts";
+import { newId } from "../lib/ids.ts";
+import { TERMINAL_STATUSES, type PredictionStatus } from "../protocol/api-types.ts";
+import type { Queue } from "../queue/queue.ts";
+import type { PredictionPatch, PredictionRecord, Store, VersionRecord } from "../store/store.ts";
+import { toSnapshot } from "./wire.ts";
+
+export interface CreatePrediction {
+  account: string;
+  version: VersionRecord;
+  input: Record<string, unknown>;
+  webhook?: string | null;
+  webhookEventsFilter?: string[] | null;
+  /** Seconds from creation after which the prediction is canceled (Cancel-After / lifetime). */
+  lifetimeSeconds?: number | null;
+}
+
+/** The channel every prediction event is also published on (for SSE-wide listeners, webhooks). */
+export const ALL_PREDICTIONS = "predictions";
+
+/**
+ * The state machine. Transitions are idempotent against terminal states: once a prediction is
+ * terminal, later events (a late `done`, a crash after cancel) change nothing.
+ */
+export class PredictionService {
+  /** Non-terminal predictions, the source of truth while they run. */
+  private readonly live = new Map<string, PredictionRecord>();
+  private readonly startedAtMs = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly queue: Queue,
+    private readonly events: EventBus,
+  ) {}
+
+  async create(request: CreatePrediction): Promise<PredictionSnapshot> {
+    const now = new Date();
+    const record: PredictionRecord = {
+      id: newId(now.getTime()),
+      account: request.account,
+      model: `${request.version.owner}/${request.version.name}`,
+      version: request.version.id,
+      input: request.input,
+      output: null,
+      logs: "",
+      error: null,
+      status: "starting",
+      source: "api",
+      createdAt: now.toISOString(),
+      startedAt: null,
+      completedAt: null,
+      deadline: request.lifetimeSeconds ? new Date(now.getTime() + request.lifetimeSeconds * 1000).toISOString() : null,
+      metrics: {},
+      webhook: request.webhook ?? null,
+      webhookEventsFilter: request.webhookEventsFilter ?? null,
+      dataRemoved: false,
+    };
+    await this.store.insertPrediction(record);
+    this.live.set(record.id, record);
+    void this.store.incrementRunCount(request.version.owner, request.version.name);
+    const snapshot = this.publishStatus(record);
+    this.queue.enqueue({ predictionId: record.id, versionId: record.version, model: record.model });
+    return snapshot;
+  }
+
+  /** Puts a recovered `starting` prediction back in memory and in the queue (after a restart). */
+  requeue(record: PredictionRecord): void {
+    this.live.set(record.id, record);
+    this.queue.enqueue({ predictionId: record.id, versionId: record.version, model: record.model });
+  }
+
+  /**
+   * After a restart: a prediction that was running when the process died cannot be resumed (its
+   * instance is gone), so it ends `failed` saying so.
+   */
+  async resolveInterrupted(record: PredictionRecord): Promise<void> {
+    this.live.set(record.id, record);
+    await this.fail(record.id, "Prediction interrupted: the Sprocket process running it stopped (restart or crash) while it was processing.");
+  }
+
+  /** Deadline reached (Cancel-After / lifetime): cancel whoever it belongs to. */
+  async cancelForDeadline(id: string): Promise<void> {
+    const record = this.live.get(id);
+    if (record) await this.requestCancel(id, record.account);
+  }
+
+  /** Live predictions whose deadline has passed. */
+  overdue(now: number): string[] {
+    const ids: string[] = [];
+    for (const record of this.live.values()) if (record.deadline && Date.parse(record.deadline) <= now) ids.push(record.id);
+    return ids;
+  }
+
+  /** A live prediction's current record (input included), for the worker. */
+  getLive(id: string): PredictionRecord | undefined {
+    return this.live.get(id);
+  }
+
+  /** The in-memory state of a live prediction (fresher than its row), or undefined. */
+  liveSnapshot(id: string): PredictionSnapshot | undefined {
+    const record = this.live.get(id);
+    return record ? toSnapshot(record) : undefined;
+  }
+
+  /**
+   * Resolves with the prediction once it is terminal, or null after `timeoutMs`. Answered from the
+   * status event itself, not by reading the store again.
+   */
+  waitUntilDone(id: string, timeoutMs: number): Promise<PredictionSnapshot | null> {
+    const record = this.live.get(id);
+    if (!record) return this.store.getPrediction(id).then((row) => (row ? toSnapshot(row) : null));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        resolve(null);
+      }, timeoutMs);
+      const unsubscribe = this.events.subscribe(id, (event) => {
+        if (event.type === "status" && TERMINAL_STATUSES.has(event.prediction.status)) {
+          clearTimeout(timer);
+          unsubscribe();
+          resolve(event.prediction);
+        }
+      });
+    });
+  }
+
+  /** The prediction as its owner sees it, or null if it does not exist or is someone else's. */
+  async get(id: string, account: string): Promise<PredictionSnapshot | null> {
+    const record = this.live.get(id) ?? (await this.store.getPrediction(id));
+    if (!record || record.account !== account) return null;
+    return toSnapshot(record);
+  }
+
+  async markStarted(id: string): Promise<void> {
+    const record = this.live.get(id);
+    if (!record || record.status !== "starting") return;
+    const now = Date.now();
+    this.startedAtMs.set(id, now);
+    await this.update(record, { status: "processing", startedAt: new Date(now).toISOString() });
+  }
+
+  appendLogs(id: string, data: string): void {
+    const record = this.live.get(id);
+    if (!record) return;
+    record.logs += data;
+    this.events.publish(id, { type: "log", id, data });
+  }
+
+  appendOutput(id: string, item: unknown): void {
+    const record = this.live.get(id);
+    if (!record) return;
+    const output = Array.isArray(record.output) ? record.output : [];
+    output.push(item);
+    record.output = output;
+    this.events.publish(id, { type: "output", id, item });
+  }
+
+  recordMetric(id: string, name: string, value: number): void {
+    const record = this.live.get(id);
+    if (record) record.metrics = { ...record.metrics, [name]: value };
+  }
+
+  async succeed(id: string, output: unknown): Promise<void> {
+    await this.finish(id, "succeeded", { output: output === undefined ? null : output, error: null });
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await this.finish(id, "failed", { error });
+  }
+
+  /** Ends a prediction as canceled. Used by the worker once the predictor has stopped. */
+  async markCanceled(id: string): Promise<void> {
+    await this.finish(id, "canceled", {});
+  }
+
+  /**
+   * A user's cancel: a queued prediction is canceled at once; a running one is asked to stop
+   * (the worker listens for `cancel_requested`) and ends `canceled` when its instance confirms or
+   * is killed. A finished prediction is returned unchanged.
+   */
+  async requestCancel(id: string, account: string): Promise<PredictionSnapshot | null> {
+    const record = this.live.get(id);
+    if (!record) return this.get(id, account);
+    if (record.account !== account) return null;
+    if (record.status === "starting" && this.queue.remove(id)) {
+      await this.markCanceled(id);
+    } else {
+      this.events.publish(ALL_PREDICTIONS, { type: "cancel_requested", id });
+    }
+    return this.get(id, account);
+  }
+
+  /** Writes accumulated logs of running predictions (called on a timer, never per line). */
+  async flushLogs(): Promise<void> {
+    for (const record of this.live.values()) {
+      if (record.status === "processing") await this.store.updatePrediction(record.id, { logs: record.logs });
+    }
+  }
+
+  private async finish(id: string, status: PredictionStatus, patch: PredictionPatch): Promise<void> {
+    const record = this.live.get(id);
+    if (!record || TERMINAL_STATUSES.has(record.status)) return;
+    this.live.delete(id);
+    const now = Date.now();
+    const metrics = { ...record.metrics };
+    const started = this.startedAtMs.get(id);
+    this.startedAtMs.delete(id);
+    if (started !== undefined) metrics.predict_time = (now - started) / 1000;
+    metrics.total_time = (now - Date.parse(record.createdAt)) / 1000;
+    await this.update(record, {
+      ...patch,
+      status,
+      logs: record.logs,
+      output: patch.output !== undefined ? patch.output : record.output,
+      completedAt: new Date(now).toISOString(),
+      metrics,
+    });
+  }
+
+  private async update(record: PredictionRecord, patch: PredictionPatch): Promise<void> {
+    Object.assign(record, patch);
+    await this.store.updatePrediction(record.id, patch);
+    this.publishStatus(record);
+  }
+
+  private publishStatus(record: PredictionRecord): PredictionSnapshot {
+    const prediction = toSnapshot(record);
+    this.events.publish(record.id, { type: "status", prediction });
+    this.events.publish(ALL_PREDICTIONS, { type: "status", prediction });
+    return prediction;
+  }
+}

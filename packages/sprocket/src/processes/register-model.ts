@@ -1,0 +1,27 @@
+import type { BlobStore } from "../files/blob-store.ts";
+import { collectDirectory } from "../models/bundle.ts";
+import type { ModelService } from "../models/model-service.ts";
+import type { VersionRecord } from "../store/store.ts";
+import { readFileSync } from "node:fs";
+
+/**
+ * Pushes a local model directory to owner/name in-process (the same path as `sprocket push`, minus
+ * HTTP): used to register the bundled examples at start.
+ */
+export async function registerDirectory(
+  models: ModelService,
+  blobs: BlobStore,
+  dir: string,
+  owner: string,
+  name: string,
+  visibility: "public" | "private",
+): Promise<VersionRecord> {
+  const bundle = collectDirectory(dir);
+  for (const [sha, file] of bundle.sources) if (!blobs.has(sha)) blobs.put(sha, readFileSync(file));
+  try {
+    await models.get(owner, owner, name);
+  } catch {
+    await models.create(owner, { owner, name, visibility });
+  }
+  return (await models.createVersion(owner, owner, name, bundle.manifest)).version;
+}

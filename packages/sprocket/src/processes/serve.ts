@@ -1,0 +1,119 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { TokenService } from "../accounts/token-service.ts";
+import { buildApi } from "../api/server.ts";
+import { UrlSigner } from "../api/urls.ts";
+import type { Config } from "../config/index.ts";
+import { LocalEventBus } from "../events/local-event-bus.ts";
+import { BlobStore } from "../files/blob-store.ts";
+import { ModelService } from "../models/model-service.ts";
+import { InputValidator } from "../predictions/input-validator.ts";
+import { PredictionService } from "../predictions/prediction-service.ts";
+import { LocalQueue } from "../queue/local-queue.ts";
+import { recoverPredictions } from "../scheduler/recovery.ts";
+import { startTicker } from "../scheduler/ticker.ts";
+import { SqliteStore } from "../store/sqlite-store.ts";
+import { nodeRunnerCommand } from "../worker/runner-command.ts";
+import { readModelSchema } from "../worker/schema-reader.ts";
+import { Worker } from "../worker/worker.ts";
+import { modelEnvironment } from "./child-env.ts";
+import { adminTokenFor, dataPaths, ensureDataDir, readOrCreateSecret } from "./data-dir.ts";
+import { detectHardware } from "./hardware.ts";
+import { makeLogger } from "./logger.ts";
+import { registerDirectory } from "./register-model.ts";
+
+export interface ServeOptions {
+  config: Config;
+  /** The process environment, from which model processes get theirs. */
+  env: Record<string, string | undefined>;
+  execPath: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  adminToken: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+const EXAMPLES_DIR = fileURLToPath(new URL("../../../../examples/", import.meta.url));
+
+/** `sprocket serve`: API, scheduler and a local worker in one process, on SQLite. */
+export async function serve({ config, env, execPath }: ServeOptions): Promise<RunningServer> {
+  const log = makeLogger(config.logLevel);
+  const paths = dataPaths(config.dataDir);
+  ensureDataDir(paths.root);
+
+  const store = new SqliteStore(paths.database);
+  const queue = new LocalQueue();
+  const events = new LocalEventBus();
+  const blobs = new BlobStore(paths.blobs);
+  const predictions = new PredictionService(store, queue, events);
+  const runner = nodeRunnerCommand(execPath);
+  const childEnv = modelEnvironment(env);
+  const models = new ModelService(store, blobs, paths.versions, (dir) => readModelSchema(dir, runner, childEnv));
+  const tokens = new TokenService(store);
+
+  const adminToken = adminTokenFor(paths.adminToken, config.adminToken);
+  await tokens.setToken("admin", adminToken, "admin");
+
+  // Recovery runs before the worker starts and before the API accepts anything.
+  const recovered = await recoverPredictions(store, predictions);
+  if (recovered.requeued || recovered.interrupted) {
+    log.info(`recovered predictions: ${recovered.requeued} queued again, ${recovered.interrupted} failed as interrupted`);
+  }
+
+  let worker: Worker | undefined;
+  if (config.worker) {
+    worker = new Worker({
+      queue,
+      predictions,
+      events,
+      config,
+      versionDir: (id) => models.versionDir(id),
+      runner,
+      env: childEnv,
+      log: (message) => log.info(message),
+    });
+    worker.start();
+  }
+  const stopTicker = startTicker(predictions, (message) => log.error(message));
+
+  if (config.registerExamples && existsSync(`${EXAMPLES_DIR}hello/cog.yaml`)) {
+    const version = await registerDirectory(models, blobs, `${EXAMPLES_DIR}hello`, "admin", "hello", "public");
+    log.info(`registered examples/hello as admin/hello:${version.id}`);
+  }
+
+  const app = buildApi({
+    config,
+    store,
+    tokens,
+    models,
+    predictions,
+    validator: new InputValidator(),
+    blobs,
+    signer: new UrlSigner(readOrCreateSecret(paths.secret)),
+    hardware: await detectHardware(),
+    log: (message) => log.error(message),
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    adminToken,
+    app,
+    async close() {
+      stopTicker();
+      await app.close();
+      await worker?.stop();
+      await predictions.flushLogs();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// Resource shapes of Replicate's HTTP API v1 as Sprocket sends them (replicate-api.md §5–§6).
+// Every key is always present unless marked optional; Python 1.x rejects nulls in several
+// string fields, so those are typed non-null here.
+
+export type PredictionStatus = "starting" | "processing" | "succeeded" | "failed" | "canceled";
+
+export const TERMINAL_STATUSES: ReadonlySet<PredictionStatus> = new Set(["succeeded", "failed", "canceled"]);
+
+export interface PredictionUrls {
+  get: string;
+  cancel: string;
+  stream: string;
+  web: string;
+}
+
+export interface Prediction {
+  id: string;
+  model: string;
+  version: string;
+  input: Record<string, unknown>;
+  logs: string;
+  output: unknown;
+  data_removed: boolean;
+  error: string | null;
+  status: PredictionStatus;
+  source: "api" | "web";
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  deadline?: string;
+  deployment?: string;
+  metrics: Record<string, number>;
+  webhook?: string;
+  webhook_events_filter?: string[];
+  urls: PredictionUrls;
+}
+
+export interface Version {
+  id: string;
+  created_at: string;
+  cog_version: string;
+  openapi_schema: Record<string, unknown>;
+}
+
+export interface Model {
+  url: string;
+  owner: string;
+  name: string;
+  description: string | null;
+  visibility: "public" | "private";
+  github_url: string | null;
+  paper_url: string | null;
+  license_url: string | null;
+  run_count: number;
+  cover_image_url: string | null;
+  default_example: Prediction | null;
+  latest_version: Version | null;
+  created_at: string;
+  is_official: boolean;
+}
+
+export interface Account {
+  type: "user" | "organization";
+  username: string;
+  name: string;
+  github_url: string | null;
+  avatar_url: string | null;
+}
+
+export interface Hardware {
+  sku: string;
+  name: string;
+}
+
+export interface Page<T> {
+  previous: string | null;
+  next: string | null;
+  results: T[];
+}
+
+/** Error body: RFC 7807 problem details in Replicate's shape (replicate-api.md §3). */
+export interface Problem {
+  title?: string;
+  detail: string;
+  status: number;
+  code?: string;
+  invalid_fields?: InvalidField[];
+}
+
+export interface InvalidField {
+  type: string;
+  field: string;
+  description: string;
+}

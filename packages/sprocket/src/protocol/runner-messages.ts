@@ -1,0 +1,59 @@
+// The worker⇄runner protocol. One JSON object per line (NDJSON).
+//   worker → runner: on the child's stdin.
+//   runner → worker: on the child's fd 3.
+// The child's stdout and stderr are left to the predictor: whatever it prints there becomes the
+// running prediction's logs. The same messages are spoken by the Node runner and (later) the
+// Python harness; golden files in test/fixtures/protocol keep both honest.
+
+export type WorkerToRunner =
+  | { type: "setup" }
+  | { type: "predict"; id: string; input: Record<string, unknown> }
+  | { type: "cancel"; id: string }
+  | { type: "shutdown" };
+
+/** Where a failure came from: the caller's input, the model's code, or Sprocket itself. */
+export type FaultKind = "input" | "model" | "system";
+
+export type RunnerToWorker =
+  | { type: "ready"; concurrency: number }
+  /** Only in schema mode (`--schema`): the version's OpenAPI document, then the runner exits. */
+  | { type: "schema"; predictor: string; openapi_schema: Record<string, unknown> }
+  | { type: "setup_failed"; error: string }
+  | { type: "log"; id?: string; data: string }
+  | { type: "output"; id: string; item: unknown }
+  | { type: "metric"; id: string; name: string; value: number }
+  | { type: "done"; id: string; status: "succeeded"; output: unknown }
+  | { type: "done"; id: string; status: "failed"; error: string; fault: FaultKind }
+  | { type: "done"; id: string; status: "canceled" };
+
+export function encodeMessage(message: WorkerToRunner | RunnerToWorker): string {
+  return JSON.stringify(message) + "\n";
+}
+
+/**
+ * Splits a byte stream into lines and parses each as JSON. Returns a function to feed chunks;
+ * keeps the partial last line between calls.
+ */
+export function lineDecoder<T>(onMessage: (message: T) => void, onBadLine: (line: string) => void) {
+  let pending = "";
+  return (chunk: string) => {
+    pending += chunk;
+    let newline = pending.indexOf("\n");
+    while (newline !== -1) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.length > 0) {
+        let parsed: T;
+        try {
+          parsed = JSON.parse(line) as T;
+        } catch {
+          onBadLine(line);
+          newline = pending.indexOf("\n");
+          continue;
+        }
+        onMessage(parsed);
+      }
+      newline = pending.indexOf("\n");
+    }
+  };
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { register } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { isPredictorDefinition, type PredictorDefinition } from "../sdk/index.ts";
+
+let hookRegistered = false;
+
+/** Makes `import "sprocket"` in a model resolve to this package's SDK (see resolve-hook.mjs). */
+export function registerModelResolution(): void {
+  if (hookRegistered) return;
+  hookRegistered = true;
+  register(new URL("./resolve-hook.mjs", import.meta.url), {
+    data: {
+      sdkUrl: new URL("../sdk/index.ts", import.meta.url).href,
+      fallbackParent: new URL("../../package.json", import.meta.url).href,
+    },
+  });
+}
+
+/**
+ * Reads `predict:` (or Cog's newer top-level `run:`) from cog.yaml. We only need that one scalar,
+ * and the runner must stay light, so this reads the line instead of pulling in a YAML parser; the
+ * server validates the whole file with a real parser when the version is pushed.
+ */
+export function predictorReference(dir: string): string {
+  const text = readFileSync(path.join(dir, "cog.yaml"), "utf8");
+  const match = /^(?:predict|run):[ \t]*["']?([^"'\s#]+)["']?/m.exec(text);
+  if (!match) throw new Error("cog.yaml has no `predict:` (or `run:`) entry naming the predictor, e.g. predict: \"predict.ts:Predictor\"");
+  return match[1];
+}
+
+export async function loadPredictor(dir: string, reference: string): Promise<PredictorDefinition> {
+  const colon = reference.lastIndexOf(":");
+  if (colon <= 0) throw new Error(`predictor reference "${reference}" must look like "predict.ts:Predictor"`);
+  const file = reference.slice(0, colon);
+  const exportName = reference.slice(colon + 1);
+  if (!/\.(ts|mts|js|mjs)$/.test(file)) {
+    throw new Error(`predictor file "${file}" is not TypeScript or JavaScript (.ts, .mts, .js, .mjs); Python predictors are run by the Python harness`);
+  }
+  registerModelResolution();
+  const module = (await import(pathToFileURL(path.resolve(dir, file)).href)) as Record<string, unknown>;
+  const exported = module[exportName];
+  if (exported === undefined) {
+    throw new Error(`${file} has no export named "${exportName}" (exports: ${Object.keys(module).join(", ") || "none"})`);
+  }
+  if (!isPredictorDefinition(exported)) {
+    throw new Error(`${file}:${exportName} is not a predictor; create it with definePredictor({ inputs, predict }) from "sprocket"`);
+  }
+  return exported;
+}

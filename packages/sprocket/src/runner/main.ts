@@ -1,0 +1,133 @@
+// Entry point of a predictor child process. Usage (spawned by the worker, see worker/instance.ts):
+//   node bin/node-ts.mjs src/runner/main.ts DIR            serve predictions for the model in DIR
+//   node bin/node-ts.mjs src/runner/main.ts --schema DIR   send the model's schema and exit
+import { AsyncLocalStorage } from "node:async_hooks";
+import net from "node:net";
+import { encodeMessage, lineDecoder, type RunnerToWorker, type WorkerToRunner } from "../protocol/runner-messages.ts";
+import { buildOpenApiSchema, withInputDefaults, type PredictorDefinition } from "../sdk/index.ts";
+import { loadPredictor, predictorReference } from "./load-predictor.ts";
+
+const replies = new net.Socket({ fd: 3, readable: false, writable: true });
+const send = (message: RunnerToWorker) => replies.write(encodeMessage(message));
+const currentPrediction = new AsyncLocalStorage<string>();
+const running = new Map<string, AbortController>();
+
+// What the predictor prints becomes a `log` message tagged with the prediction it printed it for,
+// sent on the same channel as `done`, so no log line can arrive after its prediction finished.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown) => {
+    const data = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    send({ type: "log", id: currentPrediction.getStore(), data });
+    const done = typeof encoding === "function" ? encoding : callback;
+    if (typeof done === "function") queueMicrotask(() => (done as () => void)());
+    return true;
+  }) as typeof stream.write;
+}
+
+const args = process.argv.slice(2);
+const schemaMode = args[0] === "--schema";
+const dir = schemaMode ? args[1] : args[0];
+
+async function main(): Promise<void> {
+  if (!dir) {
+    console.error("usage: runner/main.ts [--schema] DIR");
+    process.exit(2);
+  }
+  if (schemaMode) {
+    try {
+      const reference = predictorReference(dir);
+      const definition = await loadPredictor(dir, reference);
+      send({ type: "schema", predictor: reference, openapi_schema: buildOpenApiSchema(definition) as unknown as Record<string, unknown> });
+    } catch (error) {
+      send({ type: "setup_failed", error: describe(error) });
+    }
+    replies.end(() => process.exit(0));
+    return;
+  }
+
+  let definition: PredictorDefinition | undefined;
+  const decode = lineDecoder<WorkerToRunner>(
+    (message) => {
+      switch (message.type) {
+        case "setup":
+          void setup().then((loaded) => (definition = loaded));
+          break;
+        case "predict":
+          if (definition) void predict(definition, message.id, message.input);
+          else send({ type: "done", id: message.id, status: "failed", error: "predict before setup finished", fault: "system" });
+          break;
+        case "cancel":
+          running.get(message.id)?.abort();
+          break;
+        case "shutdown":
+          replies.end(() => process.exit(0));
+          break;
+      }
+    },
+    (line) => send({ type: "log", data: `runner: ignored a malformed command: ${line.slice(0, 200)}\n` }),
+  );
+  process.stdin.setEncoding("utf8");
+  process.stdin.on("data", decode);
+  // The worker went away: nothing can receive our results any more.
+  process.stdin.on("end", () => process.exit(0));
+}
+
+async function setup(): Promise<PredictorDefinition | undefined> {
+  try {
+    const definition = await loadPredictor(dir, predictorReference(dir));
+    await definition.setup?.();
+    send({ type: "ready", concurrency: definition.concurrency ?? 1 });
+    return definition;
+  } catch (error) {
+    send({ type: "setup_failed", error: describe(error) });
+    return undefined;
+  }
+}
+
+async function predict(definition: PredictorDefinition, id: string, input: Record<string, unknown>): Promise<void> {
+  const controller = new AbortController();
+  running.set(id, controller);
+  await currentPrediction.run(id, async () => {
+    try {
+      const context = {
+        id,
+        signal: controller.signal,
+        recordMetric: (name: string, value: number) => send({ type: "metric", id, name, value }),
+      };
+      let output: unknown = await definition.predict(withInputDefaults(definition, input) as never, context);
+      if (isStreamedOutput(output)) {
+        const items: unknown[] = [];
+        for await (const item of output) {
+          items.push(item);
+          send({ type: "output", id, item });
+          if (controller.signal.aborted) break;
+        }
+        output = items;
+      }
+      if (controller.signal.aborted) {
+        send({ type: "done", id, status: "canceled" });
+      } else {
+        // encodeMessage throws on output JSON cannot carry (a BigInt, a cycle): that fails this
+        // prediction in the catch below instead of breaking the protocol.
+        send({ type: "done", id, status: "succeeded", output: output ?? null });
+      }
+    } catch (error) {
+      if (controller.signal.aborted) send({ type: "done", id, status: "canceled" });
+      else send({ type: "done", id, status: "failed", error: describe(error), fault: "model" });
+    } finally {
+      running.delete(id);
+    }
+  });
+}
+
+function isStreamedOutput(value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  return Symbol.asyncIterator in value || Symbol.iterator in value;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+await main();

@@ -1,0 +1,20 @@
+import type { PredictionService } from "../predictions/prediction-service.ts";
+
+/** Once a second: cancel overdue predictions, write running predictions' logs. */
+export function startTicker(predictions: PredictionService, log: (message: string) => void): () => void {
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const id of predictions.overdue(Date.now())) await predictions.cancelForDeadline(id);
+      await predictions.flushLogs();
+    } catch (error) {
+      log(`scheduler tick failed: ${(error as Error).stack}`);
+    } finally {
+      busy = false;
+    }
+  }, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,63 @@
+import type { PredictionStatus } from "../protocol/api-types.ts";
+
+export interface AccountRecord {
+  username: string;
+  name: string;
+  type: "user" | "organization";
+  createdAt: string;
+}
+
+export interface ModelRecord {
+  owner: string;
+  name: string;
+  description: string | null;
+  visibility: "public" | "private";
+  githubUrl: string | null;
+  paperUrl: string | null;
+  licenseUrl: string | null;
+  coverImageUrl: string | null;
+  hardware: string;
+  createdAt: string;
+  runCount: number;
+}
+
+export interface VersionRecord {
+  id: string;
+  owner: string;
+  name: string;
+  createdAt: string;
+  cogVersion: string;
+  openapiSchema: Record<string, unknown>;
+  /** What cog.yaml's `predict:` (or `run:`) names, e.g. "predict.ts:Predictor". */
+  predictor: string;
+  /** The bundle manifest: path → sha256 of the file's content. */
+  files: Record<string, string>;
+}
+
+export interface PredictionRecord {
+  id: string;
+  /** The account that created it; every read is scoped to it. */
+  account: string;
+  model: string;
+  version: string;
+  input: Record<string, unknown>;
+  output: unknown;
+  logs: string;
+  error: string | null;
+  status: PredictionStatus;
+  source: "api" | "web";
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  deadline: string | null;
+  metrics: Record<string, number>;
+  webhook: string | null;
+  webhookEventsFilter: string[] | null;
+  dataRemoved: boolean;
+}
+
+export interface ListPage<T> {
+  rows: T[];
+  /** More rows exist past the last one returned. */
+  more: boolean;
+}

@@ -1,0 +1,325 @@
+import Database from "libsql";
+import type { CursorKey } from "../lib/cursor.ts";
+import type { ListPage, ModelRecord, PredictionRecord, VersionRecord } from "./records.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
+import type { PredictionListQuery, PredictionPatch, Store } from "./store.ts";
+
+type Row = Record<string, unknown>;
+type Db = InstanceType<typeof Database>;
+/** libsql's bundled typings declare one parameter; at run time it takes them spread, like better-sqlite3. */
+interface Statement {
+  run(...params: unknown[]): { changes: number };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode with synchronous=NORMAL, which keeps every
+ * committed transaction through a crash of this process (the durability promise), and costs no
+ * fsync per commit. Statements are prepared once. libsql is synchronous; methods are async only to
+ * share the Store interface with networked databases.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Db;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+    const applied = new Set((this.db.prepare("SELECT version FROM schema_migrations").all() as Row[]).map((r) => Number(r.version)));
+    SQLITE_MIGRATIONS.forEach((sql, index) => {
+      if (applied.has(index + 1)) return;
+      this.db.exec("BEGIN");
+      try {
+        this.db.exec(sql);
+        this.db.prepare("INSERT INTO schema_migrations (version) VALUES (?)").run(index + 1);
+        this.db.exec("COMMIT");
+      } catch (error) {
+        this.db.exec("ROLLBACK");
+        throw error;
+      }
+    });
+  }
+
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text) as unknown as Statement;
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  async ensureAccount(username: string) {
+    this.sql("INSERT OR IGNORE INTO accounts (username, name, type, created_at) VALUES (?, ?, 'user', ?)").run(
+      username,
+      username,
+      new Date().toISOString(),
+    );
+    return (await this.getAccount(username))!;
+  }
+
+  async getAccount(username: string) {
+    const row = this.sql("SELECT * FROM accounts WHERE username = ?").get(username) as Row | undefined;
+    if (!row) return null;
+    return { username: String(row.username), name: String(row.name), type: row.type as "user", createdAt: String(row.created_at) };
+  }
+
+  async addToken(tokenHash: string, username: string, label: string) {
+    this.sql("INSERT OR REPLACE INTO tokens (hash, username, label, created_at) VALUES (?, ?, ?, ?)").run(
+      tokenHash,
+      username,
+      label,
+      new Date().toISOString(),
+    );
+  }
+
+  async removeTokens(username: string, label: string) {
+    this.sql("DELETE FROM tokens WHERE username = ? AND label = ?").run(username, label);
+  }
+
+  async findTokenAccount(tokenHash: string) {
+    const row = this.sql("SELECT username FROM tokens WHERE hash = ?").get(tokenHash) as Row | undefined;
+    return row ? String(row.username) : null;
+  }
+
+  async insertModel(m: ModelRecord) {
+    const result = this.sql(
+      `INSERT OR IGNORE INTO models (owner, name, description, visibility, github_url, paper_url, license_url,
+         cover_image_url, hardware, created_at, run_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(m.owner, m.name, m.description, m.visibility, m.githubUrl, m.paperUrl, m.licenseUrl, m.coverImageUrl, m.hardware, m.createdAt, m.runCount);
+    return result.changes === 1;
+  }
+
+  async getModel(owner: string, name: string) {
+    const row = this.sql("SELECT * FROM models WHERE owner = ? AND name = ?").get(owner, name) as Row | undefined;
+    return row ? toModel(row) : null;
+  }
+
+  async listModels(viewer: string, limit: number, after?: CursorKey): Promise<ListPage<ModelRecord>> {
+    const rows = (
+      after
+        ? this.sql(
+            `SELECT * FROM models WHERE (visibility = 'public' OR owner = ?) AND (created_at, owner || '/' || name) < (?, ?)
+             ORDER BY created_at DESC, owner || '/' || name DESC LIMIT ?`,
+          ).all(viewer, after.createdAt, after.id, limit + 1)
+        : this.sql(
+            `SELECT * FROM models WHERE (visibility = 'public' OR owner = ?)
+             ORDER BY created_at DESC, owner || '/' || name DESC LIMIT ?`,
+          ).all(viewer, limit + 1)
+    ) as Row[];
+    return page(rows.map(toModel), limit);
+  }
+
+  async deleteModel(owner: string, name: string) {
+    this.sql("DELETE FROM models WHERE owner = ? AND name = ?").run(owner, name);
+  }
+
+  async incrementRunCount(owner: string, name: string) {
+    this.sql("UPDATE models SET run_count = run_count + 1 WHERE owner = ? AND name = ?").run(owner, name);
+  }
+
+  async insertVersion(v: VersionRecord) {
+    const result = this.sql(
+      `INSERT OR IGNORE INTO versions (id, owner, name, created_at, cog_version, openapi_schema, predictor, files)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(v.id, v.owner, v.name, v.createdAt, v.cogVersion, JSON.stringify(v.openapiSchema), v.predictor, JSON.stringify(v.files));
+    return result.changes === 1;
+  }
+
+  async getVersion(owner: string, name: string, id: string) {
+    const row = this.sql("SELECT * FROM versions WHERE owner = ? AND name = ? AND id = ?").get(owner, name, id) as Row | undefined;
+    return row ? toVersion(row) : null;
+  }
+
+  async findVersionsById(id: string) {
+    return (this.sql("SELECT * FROM versions WHERE id = ? ORDER BY created_at").all(id) as Row[]).map(toVersion);
+  }
+
+  async listVersions(owner: string, name: string, limit: number, after?: CursorKey) {
+    const rows = (
+      after
+        ? this.sql(
+            `SELECT * FROM versions WHERE owner = ? AND name = ? AND (created_at, id) < (?, ?)
+             ORDER BY created_at DESC, id DESC LIMIT ?`,
+          ).all(owner, name, after.createdAt, after.id, limit + 1)
+        : this.sql("SELECT * FROM versions WHERE owner = ? AND name = ? ORDER BY created_at DESC, id DESC LIMIT ?").all(owner, name, limit + 1)
+    ) as Row[];
+    return page(rows.map(toVersion), limit);
+  }
+
+  async latestVersion(owner: string, name: string) {
+    const row = this.sql("SELECT * FROM versions WHERE owner = ? AND name = ? ORDER BY created_at DESC, id DESC LIMIT 1").get(owner, name) as
+      | Row
+      | undefined;
+    return row ? toVersion(row) : null;
+  }
+
+  async countVersions(owner: string, name: string) {
+    const row = this.sql("SELECT COUNT(*) AS n FROM versions WHERE owner = ? AND name = ?").get(owner, name) as Row;
+    return Number(row.n);
+  }
+
+  async deleteVersion(owner: string, name: string, id: string) {
+    this.sql("DELETE FROM versions WHERE owner = ? AND name = ? AND id = ?").run(owner, name, id);
+  }
+
+  async insertPrediction(p: PredictionRecord) {
+    this.sql(
+      `INSERT INTO predictions (id, account, model, version, input, output, logs, error, status, source, created_at,
+         started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      p.id,
+      p.account,
+      p.model,
+      p.version,
+      JSON.stringify(p.input),
+      p.output === null ? null : JSON.stringify(p.output),
+      p.logs,
+      p.error,
+      p.status,
+      p.source,
+      p.createdAt,
+      p.startedAt,
+      p.completedAt,
+      p.deadline,
+      JSON.stringify(p.metrics),
+      p.webhook,
+      p.webhookEventsFilter ? JSON.stringify(p.webhookEventsFilter) : null,
+      p.dataRemoved ? 1 : 0,
+    );
+  }
+
+  async updatePrediction(id: string, patch: PredictionPatch) {
+    const columns: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, value] of Object.entries(patch)) {
+      const column = PATCH_COLUMNS[key as keyof PredictionPatch];
+      columns.push(`${column} = ?`);
+      values.push(encodeColumn(key as keyof PredictionPatch, value));
+    }
+    if (columns.length === 0) return;
+    // The statement text depends only on which keys are patched, so the cache stays small.
+    this.sql(`UPDATE predictions SET ${columns.join(", ")} WHERE id = ?`).run(...values, id);
+  }
+
+  async getPrediction(id: string) {
+    const row = this.sql("SELECT * FROM predictions WHERE id = ?").get(id) as Row | undefined;
+    return row ? toPrediction(row) : null;
+  }
+
+  async listPredictions(q: PredictionListQuery) {
+    const where = ["account = ?"];
+    const values: unknown[] = [q.account];
+    if (q.after) {
+      where.push("(created_at, id) < (?, ?)");
+      values.push(q.after.createdAt, q.after.id);
+    }
+    if (q.createdAfter) {
+      where.push("created_at >= ?");
+      values.push(q.createdAfter);
+    }
+    if (q.createdBefore) {
+      where.push("created_at < ?");
+      values.push(q.createdBefore);
+    }
+    const rows = this.sql(`SELECT * FROM predictions WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`).all(
+      ...values,
+      q.limit + 1,
+    ) as Row[];
+    return page(rows.map(toPrediction), q.limit);
+  }
+
+  async predictionsWithStatus(statuses: readonly string[]) {
+    const marks = statuses.map(() => "?").join(", ");
+    return (this.sql(`SELECT * FROM predictions WHERE status IN (${marks}) ORDER BY created_at, id`).all(...statuses) as Row[]).map(
+      toPrediction,
+    );
+  }
+
+  async close() {
+    this.db.close();
+  }
+}
+
+const PATCH_COLUMNS: Record<keyof PredictionPatch, string> = {
+  status: "status",
+  output: "output",
+  logs: "logs",
+  error: "error",
+  startedAt: "started_at",
+  completedAt: "completed_at",
+  metrics: "metrics",
+  dataRemoved: "data_removed",
+};
+
+function encodeColumn(key: keyof PredictionPatch, value: unknown): unknown {
+  if (key === "output") return value === null || value === undefined ? null : JSON.stringify(value);
+  if (key === "metrics") return JSON.stringify(value);
+  if (key === "dataRemoved") return value ? 1 : 0;
+  return value;
+}
+
+function page<T>(rows: T[], limit: number): ListPage<T> {
+  return rows.length > limit ? { rows: rows.slice(0, limit), more: true } : { rows, more: false };
+}
+
+const nullableString = (value: unknown) => (value === null || value === undefined ? null : String(value));
+
+function toModel(row: Row): ModelRecord {
+  return {
+    owner: String(row.owner),
+    name: String(row.name),
+    description: nullableString(row.description),
+    visibility: row.visibility === "public" ? "public" : "private",
+    githubUrl: nullableString(row.github_url),
+    paperUrl: nullableString(row.paper_url),
+    licenseUrl: nullableString(row.license_url),
+    coverImageUrl: nullableString(row.cover_image_url),
+    hardware: String(row.hardware),
+    createdAt: String(row.created_at),
+    runCount: Number(row.run_count),
+  };
+}
+
+function toVersion(row: Row): VersionRecord {
+  return {
+    id: String(row.id),
+    owner: String(row.owner),
+    name: String(row.name),
+    createdAt: String(row.created_at),
+    cogVersion: String(row.cog_version),
+    openapiSchema: JSON.parse(String(row.openapi_schema)),
+    predictor: String(row.predictor),
+    files: JSON.parse(String(row.files)),
+  };
+}
+
+function toPrediction(row: Row): PredictionRecord {
+  return {
+    id: String(row.id),
+    account: String(row.account),
+    model: String(row.model),
+    version: String(row.version),
+    input: JSON.parse(String(row.input)),
+    output: row.output === null ? null : JSON.parse(String(row.output)),
+    logs: String(row.logs),
+    error: nullableString(row.error),
+    status: row.status as PredictionRecord["status"],
+    source: row.source === "web" ? "web" : "api",
+    createdAt: String(row.created_at),
+    startedAt: nullableString(row.started_at),
+    completedAt: nullableString(row.completed_at),
+    deadline: nullableString(row.deadline),
+    metrics: JSON.parse(String(row.metrics)),
+    webhook: nullableString(row.webhook),
+    webhookEventsFilter: row.webhook_events_filter === null ? null : JSON.parse(String(row.webhook_events_filter)),
+    dataRemoved: Number(row.data_removed) === 1,
+  };
+}

@@ -1,0 +1,55 @@
+import type { CursorKey } from "../lib/cursor.ts";
+import type { AccountRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord } from "./records.ts";
+
+export type { AccountRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord } from "./records.ts";
+
+export interface PredictionListQuery {
+  account: string;
+  limit: number;
+  /** Rows strictly older than this key (newest-first pages). */
+  after?: CursorKey;
+  createdAfter?: string;
+  createdBefore?: string;
+}
+
+export type PredictionPatch = Partial<
+  Pick<PredictionRecord, "status" | "output" | "logs" | "error" | "startedAt" | "completedAt" | "metrics" | "dataRemoved">
+>;
+
+/** Durable state. Implementations: SqliteStore (embedded). Contract: contract.ts. */
+export interface Store {
+  ensureAccount(username: string): Promise<AccountRecord>;
+  getAccount(username: string): Promise<AccountRecord | null>;
+  /** Stores a token hash for an account. */
+  addToken(tokenHash: string, username: string, label: string): Promise<void>;
+  /** Removes every token of `username` with this label (used to rotate the admin token). */
+  removeTokens(username: string, label: string): Promise<void>;
+  findTokenAccount(tokenHash: string): Promise<string | null>;
+
+  /** Inserts a model; returns false when owner/name is taken. */
+  insertModel(model: ModelRecord): Promise<boolean>;
+  getModel(owner: string, name: string): Promise<ModelRecord | null>;
+  /** Models the viewer may see (its own and public ones), newest first. */
+  listModels(viewer: string, limit: number, after?: CursorKey): Promise<ListPage<ModelRecord>>;
+  deleteModel(owner: string, name: string): Promise<void>;
+  incrementRunCount(owner: string, name: string): Promise<void>;
+
+  /** Inserts a version; returns false when this model already has this version id. */
+  insertVersion(version: VersionRecord): Promise<boolean>;
+  getVersion(owner: string, name: string, id: string): Promise<VersionRecord | null>;
+  /** Every model's copy of a version id (the same content may be pushed to several models). */
+  findVersionsById(id: string): Promise<VersionRecord[]>;
+  listVersions(owner: string, name: string, limit: number, after?: CursorKey): Promise<ListPage<VersionRecord>>;
+  latestVersion(owner: string, name: string): Promise<VersionRecord | null>;
+  countVersions(owner: string, name: string): Promise<number>;
+  deleteVersion(owner: string, name: string, id: string): Promise<void>;
+
+  insertPrediction(prediction: PredictionRecord): Promise<void>;
+  updatePrediction(id: string, patch: PredictionPatch): Promise<void>;
+  getPrediction(id: string): Promise<PredictionRecord | null>;
+  listPredictions(query: PredictionListQuery): Promise<ListPage<PredictionRecord>>;
+  /** Every prediction in one of these states, oldest first (used by recovery at start). */
+  predictionsWithStatus(statuses: readonly string[]): Promise<PredictionRecord[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,194 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+import { encodeMessage, lineDecoder, type RunnerToWorker, type WorkerToRunner } from "../protocol/runner-messages.ts";
+import type { RunnerCommand } from "./runner-command.ts";
+
+export interface RunCallbacks {
+  onLog(data: string): void;
+  onOutput(item: unknown): void;
+  onMetric(name: string, value: number): void;
+}
+
+export type RunResult =
+  | { status: "succeeded"; output: unknown }
+  | { status: "failed"; error: string }
+  | { status: "canceled" };
+
+interface Active {
+  callbacks: RunCallbacks;
+  resolve(result: RunResult): void;
+  /** Why we killed the process, if we did: decides how this prediction ends. */
+  endAs?: RunResult;
+}
+
+export interface InstanceOptions {
+  dir: string;
+  runner: RunnerCommand;
+  env: Record<string, string>;
+  setupTimeoutMs: number;
+  /** Output printed while no prediction runs (setup, background threads). */
+  onInstanceLog(data: string): void;
+  onExit(instance: Instance): void;
+}
+
+const SETUP_LOG_TAIL = 4000;
+
+/** One warm child process running one model. */
+export class Instance {
+  state: "starting" | "ready" | "dead" = "starting";
+  concurrency = 1;
+  readonly active = new Map<string, Active>();
+  lastUsed = Date.now();
+  private readonly child: ChildProcess;
+  private readonly commands: Writable;
+  private setupLogs = "";
+  private setupWaiter?: { resolve(): void; reject(error: Error): void };
+
+  constructor(private readonly options: InstanceOptions) {
+    this.child = spawn(options.runner.command, [...options.runner.args, options.dir], {
+      cwd: options.dir,
+      env: options.env,
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
+    });
+    this.commands = this.child.stdin!;
+    // A write to a child that just died raises EPIPE here; the exit handler reports the death.
+    this.commands.on("error", () => {});
+    const replies = this.child.stdio[3] as Readable;
+    replies.setEncoding("utf8");
+    replies.on("data", lineDecoder<RunnerToWorker>((message) => this.onMessage(message), (line) => this.log(`[protocol] ${line}\n`)));
+    for (const stream of [this.child.stdout!, this.child.stderr!]) {
+      stream.setEncoding("utf8");
+      stream.on("data", (data: string) => this.log(data));
+    }
+    this.child.on("exit", (code, signal) => this.onChildExit(code, signal));
+    this.child.on("error", (error) => this.onChildExit(null, null, error));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Runs setup(); resolves when the instance is ready, rejects with the setup error. */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.setupWaiter = { resolve, reject };
+      const timer = setTimeout(() => {
+        this.fail(new Error(`setup() did not finish within ${this.options.setupTimeoutMs / 1000} s`));
+        this.kill();
+      }, this.options.setupTimeoutMs);
+      timer.unref();
+      const clear = () => clearTimeout(timer);
+      this.setupWaiter = {
+        resolve: () => (clear(), resolve()),
+        reject: (error) => (clear(), reject(error)),
+      };
+      this.send({ type: "setup" });
+    });
+  }
+
+  run(id: string, input: Record<string, unknown>, callbacks: RunCallbacks): Promise<RunResult> {
+    this.lastUsed = Date.now();
+    return new Promise((resolve) => {
+      this.active.set(id, { callbacks, resolve });
+      this.send({ type: "predict", id, input });
+    });
+  }
+
+  /** Asks the predictor to stop; kills the instance if it has not stopped after `graceMs`. */
+  cancel(id: string, graceMs: number): void {
+    const active = this.active.get(id);
+    if (!active) return;
+    this.send({ type: "cancel", id });
+    const timer = setTimeout(() => {
+      if (this.active.get(id) === active) this.killFor(id, { status: "canceled" });
+    }, graceMs);
+    timer.unref();
+  }
+
+  /** Kills the process, ending prediction `id` with `result` (others fail as crashed). */
+  killFor(id: string, result: RunResult): void {
+    const active = this.active.get(id);
+    if (active) active.endAs = result;
+    this.kill();
+  }
+
+  kill(): void {
+    if (this.state !== "dead") this.child.kill("SIGKILL");
+  }
+
+  /** Asks the runner to exit; kills it if it has not after a second. */
+  shutdown(): Promise<void> {
+    if (this.state === "dead") return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once("exit", () => resolve());
+      this.send({ type: "shutdown" });
+      setTimeout(() => this.kill(), 1000).unref();
+    });
+  }
+
+  private send(message: WorkerToRunner): void {
+    if (this.state !== "dead") this.commands.write(encodeMessage(message));
+  }
+
+  private onMessage(message: RunnerToWorker): void {
+    switch (message.type) {
+      case "ready":
+        this.state = "ready";
+        this.concurrency = Math.max(1, message.concurrency);
+        this.setupWaiter?.resolve();
+        break;
+      case "setup_failed":
+        this.fail(new Error(message.error));
+        this.kill();
+        break;
+      case "log":
+        if (message.id !== undefined && this.active.has(message.id)) this.active.get(message.id)!.callbacks.onLog(message.data);
+        else this.log(message.data);
+        break;
+      case "output":
+        this.active.get(message.id)?.callbacks.onOutput(message.item);
+        break;
+      case "metric":
+        this.active.get(message.id)?.callbacks.onMetric(message.name, message.value);
+        break;
+      case "done": {
+        const active = this.active.get(message.id);
+        if (!active) break;
+        this.active.delete(message.id);
+        this.lastUsed = Date.now();
+        if (message.status === "succeeded") active.resolve({ status: "succeeded", output: message.output });
+        else if (message.status === "failed") active.resolve({ status: "failed", error: message.error });
+        else active.resolve({ status: "canceled" });
+        break;
+      }
+      case "schema":
+        break;
+    }
+  }
+
+  /** Output not tied to a prediction goes to the single running one, else to the instance log. */
+  private log(data: string): void {
+    if (this.state === "starting") this.setupLogs = (this.setupLogs + data).slice(-SETUP_LOG_TAIL);
+    if (this.active.size === 1) this.active.values().next().value!.callbacks.onLog(data);
+    else this.options.onInstanceLog(data);
+  }
+
+  private fail(error: Error): void {
+    const logs = this.setupLogs.trim();
+    this.setupWaiter?.reject(logs ? new Error(`${error.message}\n${logs}`) : error);
+    this.setupWaiter = undefined;
+  }
+
+  private onChildExit(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
+    if (this.state === "dead") return;
+    const wasStarting = this.state === "starting";
+    this.state = "dead";
+    const how = spawnError ? spawnError.message : signal ? `killed by ${signal}` : `exit code ${code}`;
+    if (wasStarting) this.fail(new Error(`the model's process exited during setup (${how})`));
+    for (const active of this.active.values()) {
+      active.resolve(active.endAs ?? { status: "failed", error: `The model's process exited unexpectedly (${how}) while running this prediction.` });
+    }
+    this.active.clear();
+    this.options.onExit(this);
+  }
+}

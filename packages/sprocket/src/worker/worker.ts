@@ -1,0 +1,153 @@
+import type { Config } from "../config/index.ts";
+import type { EventBus, Unsubscribe } from "../events/event-bus.ts";
+import { ALL_PREDICTIONS, type PredictionService } from "../predictions/prediction-service.ts";
+import type { Job, Queue } from "../queue/queue.ts";
+import { Instance } from "./instance.ts";
+import type { RunnerCommand } from "./runner-command.ts";
+
+export interface WorkerOptions {
+  queue: Queue;
+  predictions: PredictionService;
+  events: EventBus;
+  config: Pick<Config, "instancesPerVersion" | "predictionTimeoutSeconds" | "cancelGraceMs" | "setupTimeoutSeconds">;
+  /** Where a version's files are on disk. */
+  versionDir(versionId: string): string;
+  runner: RunnerCommand;
+  /** The environment model processes get (the server's secrets already removed). */
+  env: Record<string, string>;
+  log(message: string): void;
+}
+
+interface Pool {
+  instances: Instance[];
+}
+
+interface Running {
+  instance: Instance;
+  startedAt: number;
+}
+
+/** Runs queued predictions on warm instances, one pool of instances per version. */
+export class Worker {
+  private readonly pools = new Map<string, Pool>();
+  private readonly running = new Map<string, Running>();
+  private unsubscribe?: Unsubscribe;
+  private sweep?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly o: WorkerOptions) {}
+
+  start(): void {
+    this.o.queue.onEnqueue((versionId) => this.dispatch(versionId));
+    this.unsubscribe = this.o.events.subscribe(ALL_PREDICTIONS, (event) => {
+      if (event.type === "cancel_requested") this.cancel(event.id);
+    });
+    // Timeouts are checked once a second rather than with a timer per prediction.
+    this.sweep = setInterval(() => this.enforceTimeouts(), 1000);
+    this.sweep.unref();
+    // Jobs queued before the worker started (recovered at start-up) are waiting.
+    for (const versionId of this.o.queue.pendingVersions()) this.dispatch(versionId);
+  }
+
+  /** Instances per version, for visibility and tests. */
+  instanceCount(versionId?: string): number {
+    if (versionId !== undefined) return this.pools.get(versionId)?.instances.length ?? 0;
+    let total = 0;
+    for (const pool of this.pools.values()) total += pool.instances.length;
+    return total;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearInterval(this.sweep);
+    const all = [...this.pools.values()].flatMap((pool) => pool.instances);
+    await Promise.all(all.map((instance) => instance.shutdown()));
+  }
+
+  private pool(versionId: string): Pool {
+    let pool = this.pools.get(versionId);
+    if (!pool) {
+      pool = { instances: [] };
+      this.pools.set(versionId, pool);
+    }
+    return pool;
+  }
+
+  /** Hands queued jobs of a version to instances with free capacity; starts one if needed. */
+  private dispatch(versionId: string): void {
+    if (this.stopped) return;
+    const pool = this.pool(versionId);
+    while (this.o.queue.depth(versionId) > 0) {
+      const instance = pool.instances.find((i) => i.state === "ready" && i.active.size < i.concurrency);
+      if (!instance) {
+        const starting = pool.instances.some((i) => i.state === "starting");
+        if (!starting && pool.instances.length < this.o.config.instancesPerVersion) this.startInstance(versionId, pool);
+        return;
+      }
+      const job = this.o.queue.take(versionId)!;
+      void this.execute(instance, job);
+    }
+  }
+
+  private startInstance(versionId: string, pool: Pool): void {
+    const instance = new Instance({
+      dir: this.o.versionDir(versionId),
+      runner: this.o.runner,
+      env: this.o.env,
+      setupTimeoutMs: this.o.config.setupTimeoutSeconds * 1000,
+      onInstanceLog: (data) => this.o.log(`[${versionId.slice(0, 12)} pid ${instance.pid}] ${data.trimEnd()}`),
+      onExit: () => {
+        pool.instances.splice(pool.instances.indexOf(instance), 1);
+        // Work may be waiting for a replacement.
+        queueMicrotask(() => this.dispatch(versionId));
+      },
+    });
+    pool.instances.push(instance);
+    instance.start().then(
+      () => this.dispatch(versionId),
+      (error: Error) => this.failQueued(versionId, `The model's setup failed: ${error.message}`),
+    );
+  }
+
+  /** A setup failure ends every prediction waiting for that version with the setup's error. */
+  private failQueued(versionId: string, error: string): void {
+    let job: Job | undefined;
+    while ((job = this.o.queue.take(versionId))) void this.o.predictions.fail(job.predictionId, error);
+  }
+
+  private async execute(instance: Instance, job: Job): Promise<void> {
+    const id = job.predictionId;
+    const record = this.o.predictions.getLive(id);
+    if (!record) return this.dispatch(job.versionId);
+    this.running.set(id, { instance, startedAt: Date.now() });
+    await this.o.predictions.markStarted(id);
+    const result = await instance.run(id, record.input, {
+      onLog: (data) => this.o.predictions.appendLogs(id, data),
+      onOutput: (item) => this.o.predictions.appendOutput(id, item),
+      onMetric: (name, value) => this.o.predictions.recordMetric(id, name, value),
+    });
+    this.running.delete(id);
+    if (result.status === "succeeded") await this.o.predictions.succeed(id, result.output);
+    else if (result.status === "failed") await this.o.predictions.fail(id, result.error);
+    else await this.o.predictions.markCanceled(id);
+    this.dispatch(job.versionId);
+  }
+
+  private cancel(id: string): void {
+    this.running.get(id)?.instance.cancel(id, this.o.config.cancelGraceMs);
+  }
+
+  private enforceTimeouts(): void {
+    const limitMs = this.o.config.predictionTimeoutSeconds * 1000;
+    const now = Date.now();
+    for (const [id, run] of this.running) {
+      if (now - run.startedAt > limitMs) {
+        run.instance.killFor(id, {
+          status: "failed",
+          error: `Prediction timed out after ${this.o.config.predictionTimeoutSeconds} s (SPROCKET_PREDICTION_TIMEOUT); its instance was stopped.`,
+        });
+      }
+    }
+  }
+}
