@@ -1,12 +1,14 @@
+import { loadConfig } from "../config/index.ts";
 import { AppError } from "../errors/index.ts";
 import { push } from "../processes/push.ts";
 
 export async function runPush(dir: string, model: string, options: { server?: string }): Promise<void> {
   const match = /^([^/]+)\/([^/:]+)$/.exec(model);
   if (!match) throw new AppError("bad_request", `model must be OWNER/NAME, got "${model}"`);
-  const server = options.server ?? process.env.SPROCKET_URL;
+  const config = loadConfig({ env: process.env, flags: { serverUrl: options.server } });
+  const server = config.serverUrl;
   if (!server) throw new AppError("bad_request", "no server: pass --server URL or set SPROCKET_URL");
-  const token = process.env.SPROCKET_API_TOKEN ?? process.env.REPLICATE_API_TOKEN;
+  const token = config.apiToken;
   if (!token) throw new AppError("unauthenticated", "no token: set SPROCKET_API_TOKEN (or REPLICATE_API_TOKEN)");
   const result = await push({
     dir,

@@ -17,7 +17,7 @@ export function loadConfig({ env, flags = {} }: LoadOptions): Config {
     let value: unknown = setting.default;
     const sources: [string, unknown][] = [
       [`${env.SPROCKET_CONFIG} (${key})`, file[key]],
-      [setting.env, env[setting.env]],
+      [setting.env, env[setting.env] ?? ("fallbackEnv" in setting ? env[setting.fallbackEnv] : undefined)],
       [`--${key}`, flags[key]],
     ];
     for (const [source, raw] of sources) {

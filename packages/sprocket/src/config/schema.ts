@@ -4,6 +4,8 @@ export type Parser<T> = (raw: string) => T;
 
 export interface Setting<T> {
   env: string;
+  /** Read when `env` is unset (e.g. REPLICATE_API_TOKEN for the client's token). */
+  fallbackEnv?: string;
   default: T;
   doc: string;
   parse: Parser<T>;
@@ -45,6 +47,14 @@ export const SETTINGS = {
   rateLimitOtherPerMinute: { env: "SPROCKET_RATE_LIMIT_OTHER", default: 3000, doc: "Other requests per token per minute (0 turns the limit off).", parse: int(0) },
   bodyLimitBytes: { env: "SPROCKET_BODY_LIMIT", default: 16 * 1024 * 1024, doc: "Largest request body accepted, in bytes (larger: 413).", parse: int(1024) },
   blobLimitBytes: { env: "SPROCKET_BLOB_LIMIT", default: 1024 * 1024 * 1024, doc: "Largest single file accepted in a pushed bundle, in bytes.", parse: int(1024) },
+  serverUrl: { env: "SPROCKET_URL", default: null, doc: "Server the CLI talks to (`push`), e.g. http://127.0.0.1:5000.", parse: optionalStr },
+  apiToken: {
+    env: "SPROCKET_API_TOKEN",
+    fallbackEnv: "REPLICATE_API_TOKEN",
+    default: null,
+    doc: "API token the CLI sends (`push`); REPLICATE_API_TOKEN is read when this is unset.",
+    parse: optionalStr,
+  },
   logLevel: { env: "SPROCKET_LOG_LEVEL", default: "info", doc: "Server log level: debug, info, warn, error or silent.", parse: str },
 } satisfies Record<string, Setting<unknown>>;
 
