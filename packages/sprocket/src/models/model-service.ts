@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { AppError } from "../errors/index.ts";
 import type { BlobStore } from "../files/blob-store.ts";
@@ -34,13 +34,7 @@ export class ModelService {
     private readonly blobs: BlobStore,
     private readonly versionsDir: string,
     private readonly readSchema: SchemaReader,
-  ) {
-    // Versions are ES modules unless a bundle says otherwise with its own package.json; without
-    // this, a .ts predictor outside any package would load as CommonJS and fail to import ESM.
-    mkdirSync(versionsDir, { recursive: true });
-    const marker = path.join(versionsDir, "package.json");
-    if (!existsSync(marker)) writeFileSync(marker, '{ "type": "module", "private": true }\n');
-  }
+  ) {}
 
   versionDir(versionId: string): string {
     return path.join(this.versionsDir, versionId);

@@ -7,13 +7,14 @@ import { isPredictorDefinition, type PredictorDefinition } from "../sdk/index.ts
 let hookRegistered = false;
 
 /** Makes `import "sprocket"` in a model resolve to this package's SDK (see resolve-hook.mjs). */
-export function registerModelResolution(): void {
+export function registerModelResolution(modelDir: string): void {
   if (hookRegistered) return;
   hookRegistered = true;
   register(new URL("./resolve-hook.mjs", import.meta.url), {
     data: {
       sdkUrl: new URL("../sdk/index.ts", import.meta.url).href,
       fallbackParent: new URL("../../package.json", import.meta.url).href,
+      modelRoot: path.resolve(modelDir) + path.sep,
     },
   });
 }
@@ -38,7 +39,7 @@ export async function loadPredictor(dir: string, reference: string): Promise<Pre
   if (!/\.(ts|mts|js|mjs)$/.test(file)) {
     throw new Error(`predictor file "${file}" is not TypeScript or JavaScript (.ts, .mts, .js, .mjs); Python predictors are run by the Python harness`);
   }
-  registerModelResolution();
+  registerModelResolution(dir);
   const module = (await import(pathToFileURL(path.resolve(dir, file)).href)) as Record<string, unknown>;
   const exported = module[exportName];
   if (exported === undefined) {
