@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import type { InjectOptions } from "fastify";
 import { loadConfig } from "../config/index.ts";
 import { serve, type RunningServer } from "../processes/serve.ts";
 
@@ -22,7 +23,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const inject = (options: Parameters<RunningServer["app"]["inject"]>[0] & object) => server.app.inject(options);
+const inject = (options: InjectOptions) => server.app.inject(options);
 
 describe("the HTTP API", () => {
   test("a sync prediction returns the finished prediction with every field Replicate's clients expect", async () => {
@@ -78,7 +79,7 @@ describe("the HTTP API", () => {
   });
 
   test("QUERY /v1/models searches, with the JSON-quoted text body the JS client sends", async () => {
-    const response = await inject({ method: "QUERY" as "GET", url: "/v1/models", headers: { ...auth, "content-type": "text/plain" }, payload: '"hello"' });
+    const response = await inject({ method: "QUERY" as InjectOptions["method"], url: "/v1/models", headers: { ...auth, "content-type": "text/plain" }, payload: '"hello"' });
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.json().results.map((m: { name: string }) => m.name), ["hello"]);
   });
