@@ -1,6 +1,7 @@
 import Database from "libsql";
 import type { CursorKey } from "../lib/cursor.ts";
 import type { ListPage, ModelRecord, PredictionRecord, VersionRecord } from "./records.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 import type { PredictionListQuery, PredictionPatch, Store } from "./store.ts";
 
@@ -22,11 +23,18 @@ interface Statement {
 export class SqliteStore implements Store {
   private readonly db: Db;
   private readonly statements = new Map<string, Statement>();
+  /** Prediction writes (the hot path) share transactions; see group-commit.ts. */
+  private readonly batch: GroupCommit;
 
   constructor(path: string) {
     this.db = new Database(path);
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
     this.migrate();
+    this.batch = new GroupCommit({
+      begin: () => this.db.exec("BEGIN"),
+      commit: () => this.db.exec("COMMIT"),
+      rollback: () => this.db.exec("ROLLBACK"),
+    });
   }
 
   private migrate(): void {
@@ -121,7 +129,7 @@ export class SqliteStore implements Store {
   }
 
   async incrementRunCount(owner: string, name: string) {
-    this.sql("UPDATE models SET run_count = run_count + 1 WHERE owner = ? AND name = ?").run(owner, name);
+    await this.batch.run(() => this.sql("UPDATE models SET run_count = run_count + 1 WHERE owner = ? AND name = ?").run(owner, name));
   }
 
   async insertVersion(v: VersionRecord) {
@@ -170,11 +178,10 @@ export class SqliteStore implements Store {
   }
 
   async insertPrediction(p: PredictionRecord) {
-    this.sql(
-      `INSERT INTO predictions (id, account, model, version, input, output, logs, error, status, source, created_at,
+    const text = `INSERT INTO predictions (id, account, model, version, input, output, logs, error, status, source, created_at,
          started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    const row = [
       p.id,
       p.account,
       p.model,
@@ -193,7 +200,8 @@ export class SqliteStore implements Store {
       p.webhook,
       p.webhookEventsFilter ? JSON.stringify(p.webhookEventsFilter) : null,
       p.dataRemoved ? 1 : 0,
-    );
+    ];
+    await this.batch.run(() => this.sql(text).run(...row));
   }
 
   async updatePrediction(id: string, patch: PredictionPatch) {
@@ -206,7 +214,8 @@ export class SqliteStore implements Store {
     }
     if (columns.length === 0) return;
     // The statement text depends only on which keys are patched, so the cache stays small.
-    this.sql(`UPDATE predictions SET ${columns.join(", ")} WHERE id = ?`).run(...values, id);
+    const text = `UPDATE predictions SET ${columns.join(", ")} WHERE id = ?`;
+    await this.batch.run(() => this.sql(text).run(...values, id));
   }
 
   async getPrediction(id: string) {
@@ -244,6 +253,7 @@ export class SqliteStore implements Store {
   }
 
   async close() {
+    this.batch.flush();
     this.db.close();
   }
 }
