@@ -71,7 +71,6 @@ export class Instance {
   /** Runs setup(); resolves when the instance is ready, rejects with the setup error. */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.setupWaiter = { resolve, reject };
       const timer = setTimeout(() => {
         this.fail(new Error(`setup() did not finish within ${this.options.setupTimeoutMs / 1000} s`));
         this.kill();

@@ -121,13 +121,16 @@ export class Worker {
     const record = this.o.predictions.getLive(id);
     if (!record) return this.dispatch(job.versionId);
     this.running.set(id, { instance, startedAt: Date.now() });
-    await this.o.predictions.markStarted(id);
+    // The state changes to `processing` in memory at once; its write commits while the instance
+    // already works (writes commit in order, so `processing` is never written after the result).
+    const started = this.o.predictions.markStarted(id);
     const result = await instance.run(id, record.input, {
       onLog: (data) => this.o.predictions.appendLogs(id, data),
       onOutput: (item) => this.o.predictions.appendOutput(id, item),
       onMetric: (name, value) => this.o.predictions.recordMetric(id, name, value),
     });
     this.running.delete(id);
+    await started;
     if (result.status === "succeeded") await this.o.predictions.succeed(id, result.output);
     else if (result.status === "failed") await this.o.predictions.fail(id, result.error);
     else await this.o.predictions.markCanceled(id);
