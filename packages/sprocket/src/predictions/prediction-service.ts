@@ -26,6 +26,7 @@ export class PredictionService {
   /** Non-terminal predictions, the source of truth while they run. */
   private readonly live = new Map<string, PredictionRecord>();
   private readonly startedAtMs = new Map<string, number>();
+  private readonly waiters = new Set<() => void>();
 
   constructor(
     private readonly store: Store,
@@ -110,18 +111,24 @@ export class PredictionService {
     const record = this.live.get(id);
     if (!record) return this.store.getPrediction(id).then((row) => (row ? toSnapshot(row) : null));
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const settle = (value: PredictionSnapshot | null) => {
+        clearTimeout(timer);
         unsubscribe();
-        resolve(null);
-      }, timeoutMs);
+        this.waiters.delete(release);
+        resolve(value);
+      };
+      const release = () => settle(null);
+      const timer = setTimeout(release, timeoutMs);
       const unsubscribe = this.events.subscribe(id, (event) => {
-        if (event.type === "status" && TERMINAL_STATUSES.has(event.prediction.status)) {
-          clearTimeout(timer);
-          unsubscribe();
-          resolve(event.prediction);
-        }
+        if (event.type === "status" && TERMINAL_STATUSES.has(event.prediction.status)) settle(event.prediction);
       });
+      this.waiters.add(release);
     });
+  }
+
+  /** Ends every waitUntilDone now, as if it had timed out (the server is shutting down). */
+  releaseWaiters(): void {
+    for (const release of [...this.waiters]) release();
   }
 
   /** The prediction as its owner sees it, or null if it does not exist or is someone else's. */

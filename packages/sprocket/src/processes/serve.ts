@@ -110,7 +110,14 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     app,
     async close() {
       stopTicker();
+      worker?.pause();
+      // Open `Prefer: wait` requests answer now with the prediction's current state; then the
+      // server stops accepting. Keep-alive connections would hold close() open for their idle
+      // timeout (over a minute), so whatever is still open after a second is cut.
+      predictions.releaseWaiters();
+      const force = setTimeout(() => app.server.closeAllConnections(), 1000);
       await app.close();
+      clearTimeout(force);
       await worker?.stop();
       await predictions.flushLogs();
       await store.close();

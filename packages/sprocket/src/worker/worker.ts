@@ -57,6 +57,12 @@ export class Worker {
     return total;
   }
 
+  /** Takes no more jobs (they stay queued, durable, for the next start). */
+  pause(): void {
+    this.stopped = true;
+  }
+
+  /** Stops every instance; predictions still running end failed as interrupted. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
@@ -132,7 +138,9 @@ export class Worker {
     this.running.delete(id);
     await started;
     if (result.status === "succeeded") await this.o.predictions.succeed(id, result.output);
-    else if (result.status === "failed") await this.o.predictions.fail(id, result.error);
+    else if (result.status === "failed" && this.stopped) {
+      await this.o.predictions.fail(id, "Prediction interrupted: the Sprocket server shut down while it was running.");
+    } else if (result.status === "failed") await this.o.predictions.fail(id, result.error);
     else await this.o.predictions.markCanceled(id);
     this.dispatch(job.versionId);
   }
