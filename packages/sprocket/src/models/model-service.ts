@@ -3,6 +3,7 @@ import path from "node:path";
 import { AppError } from "../errors/index.ts";
 import type { BlobStore } from "../files/blob-store.ts";
 import type { CursorKey } from "../lib/cursor.ts";
+import { TtlCache } from "../lib/ttl-cache.ts";
 import type { ListPage, ModelRecord, Store, VersionRecord } from "../store/store.ts";
 import { materialize, validateManifest, versionIdOf } from "./bundle.ts";
 import { parseCogYaml } from "./cog-yaml.ts";
@@ -28,13 +29,54 @@ export const SPROCKET_COG_VERSION = "0.16.0-sprocket";
 
 const modelNotFound = () => new AppError("not_found", "The requested resource could not be found.");
 
+/** How long another process's changes to models and versions may take to be seen here. */
+const CACHE_TTL_MS = 5_000;
+
 export class ModelService {
+  // Models and versions are read on every prediction create and change rarely: cached, and
+  // cleared whenever this process changes any of them.
+  private readonly modelCache = new TtlCache<ModelRecord | null>(CACHE_TTL_MS);
+  private readonly latestCache = new TtlCache<VersionRecord | null>(CACHE_TTL_MS);
+  private readonly byIdCache = new TtlCache<VersionRecord[]>(CACHE_TTL_MS);
+  /** Runs not yet added to models' run_count (written in batches by flushRunCounts). */
+  private readonly pendingRuns = new Map<string, number>();
+
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
     private readonly versionsDir: string,
     private readonly readSchema: SchemaReader,
   ) {}
+
+  private findModel(owner: string, name: string): Promise<ModelRecord | null> {
+    return this.modelCache.get(`${owner}/${name}`, () => this.store.getModel(owner, name));
+  }
+
+  private findLatest(owner: string, name: string): Promise<VersionRecord | null> {
+    return this.latestCache.get(`${owner}/${name}`, () => this.store.latestVersion(owner, name));
+  }
+
+  private changed(): void {
+    this.modelCache.clear();
+    this.latestCache.clear();
+    this.byIdCache.clear();
+  }
+
+  /** Counts a prediction against its model's run_count (written by flushRunCounts). */
+  countRun(owner: string, name: string): void {
+    const key = `${owner}/${name}`;
+    this.pendingRuns.set(key, (this.pendingRuns.get(key) ?? 0) + 1);
+  }
+
+  async flushRunCounts(): Promise<void> {
+    const runs = [...this.pendingRuns];
+    this.pendingRuns.clear();
+    for (const [key, count] of runs) {
+      const [owner, name] = key.split("/");
+      await this.store.addRunCount(owner, name, count);
+    }
+    if (runs.length > 0) this.modelCache.clear();
+  }
 
   versionDir(versionId: string): string {
     return path.join(this.versionsDir, versionId);
@@ -65,12 +107,13 @@ export class ModelService {
     if (!(await this.store.insertModel(record))) {
       throw new AppError("conflict", `A model named ${model.owner}/${model.name} already exists.`);
     }
+    this.changed();
     return record;
   }
 
   /** A model the viewer may see (its own, or public), else 404. */
   async get(viewer: string, owner: string, name: string): Promise<ModelRecord> {
-    const model = await this.store.getModel(owner, name);
+    const model = await this.findModel(owner, name);
     if (!model || (model.visibility !== "public" && model.owner !== viewer)) throw modelNotFound();
     return model;
   }
@@ -88,10 +131,11 @@ export class ModelService {
       throw new AppError("model_has_versions", `${owner}/${name} has ${versions} version(s); delete them first (DELETE .../versions/{id}).`);
     }
     await this.store.deleteModel(owner, name);
+    this.changed();
   }
 
   latestVersion(model: ModelRecord): Promise<VersionRecord | null> {
-    return this.store.latestVersion(model.owner, model.name);
+    return this.findLatest(model.owner, model.name);
   }
 
   async listVersions(viewer: string, owner: string, name: string, limit: number, after?: CursorKey) {
@@ -116,19 +160,19 @@ export class ModelService {
     const withModel = /^([^/]+)\/([^/:]+)(?::([0-9a-f]{64}))?$/.exec(reference);
     if (withModel) {
       const [, owner, name, id] = withModel;
-      const model = await this.store.getModel(owner, name);
+      const model = await this.findModel(owner, name);
       if (!model || (model.visibility !== "public" && model.owner !== viewer)) throw invalid();
-      const version = id ? await this.store.getVersion(owner, name, id) : await this.store.latestVersion(owner, name);
+      const version = id ? await this.store.getVersion(owner, name, id) : await this.findLatest(owner, name);
       if (!version) throw invalid();
       return version;
     }
     if (!VERSION_ID.test(reference)) throw invalid();
     // The same content may have been pushed to several models: prefer the viewer's own.
-    const candidates = await this.store.findVersionsById(reference);
+    const candidates = await this.byIdCache.get(reference, () => this.store.findVersionsById(reference));
     let visible: VersionRecord | undefined;
     for (const version of candidates) {
       if (version.owner === viewer) return version;
-      const model = await this.store.getModel(version.owner, version.name);
+      const model = await this.findModel(version.owner, version.name);
       if (!visible && model?.visibility === "public") visible = version;
     }
     if (!visible) throw invalid();
@@ -140,6 +184,7 @@ export class ModelService {
     if (model.owner !== viewer) throw new AppError("forbidden", "You can only delete versions of models you own.");
     if (!(await this.store.getVersion(owner, name, id))) throw modelNotFound();
     await this.store.deleteVersion(owner, name, id);
+    this.changed();
   }
 
   /** Files of a manifest the blob store does not have yet. */
@@ -183,6 +228,7 @@ export class ModelService {
       files: manifest,
     };
     const created = await this.store.insertVersion(version);
+    this.changed();
     return { version: created ? version : ((await this.store.getVersion(owner, name, id)) ?? version), created };
   }
 }

@@ -58,7 +58,6 @@ export class PredictionService {
     };
     await this.store.insertPrediction(record);
     this.live.set(record.id, record);
-    void this.store.incrementRunCount(request.version.owner, request.version.name);
     const snapshot = this.publishStatus(record);
     this.queue.enqueue({ predictionId: record.id, versionId: record.version, model: record.model });
     return snapshot;

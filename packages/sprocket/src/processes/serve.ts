@@ -79,7 +79,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     });
     worker.start();
   }
-  const stopTicker = startTicker(predictions, (message) => log.error(message));
+  const stopTicker = startTicker(predictions, models, (message) => log.error(message));
 
   if (config.registerExamples && existsSync(`${EXAMPLES_DIR}hello/cog.yaml`)) {
     const version = await registerDirectory(models, blobs, `${EXAMPLES_DIR}hello`, "admin", "hello", "public");
@@ -120,6 +120,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       clearTimeout(force);
       await worker?.stop();
       await predictions.flushLogs();
+      await models.flushRunCounts();
       await store.close();
     },
   };

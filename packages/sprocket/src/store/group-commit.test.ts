@@ -10,6 +10,13 @@ test("writes requested in the same turn share one transaction and resolve after 
   assert.deepEqual(log, ["begin", "a", "b", "commit"]);
 });
 
+test("a write alone runs without an explicit transaction", async () => {
+  const log: string[] = [];
+  const batch = new GroupCommit({ begin: () => log.push("begin"), commit: () => log.push("commit"), rollback: () => log.push("rollback") });
+  assert.equal(await batch.run(() => (log.push("a"), 1)), 1);
+  assert.deepEqual(log, ["a"]);
+});
+
 test("one failing write rejects only its own caller; a failed commit rejects them all", async () => {
   const batch = new GroupCommit({ begin: () => {}, commit: () => {}, rollback: () => {} });
   const [ok, bad] = await Promise.allSettled([batch.run(() => "fine"), batch.run(() => { throw new Error("constraint"); })]);

@@ -26,6 +26,16 @@ export class GroupCommit {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    if (batch.length === 1) {
+      // Alone, a write commits by itself: explicit BEGIN/COMMIT would only add two calls.
+      const [item] = batch;
+      try {
+        item.resolve(item.write());
+      } catch (error) {
+        item.reject(error);
+      }
+      return;
+    }
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
       this.transaction.begin();

@@ -128,8 +128,8 @@ export class SqliteStore implements Store {
     this.sql("DELETE FROM models WHERE owner = ? AND name = ?").run(owner, name);
   }
 
-  async incrementRunCount(owner: string, name: string) {
-    await this.batch.run(() => this.sql("UPDATE models SET run_count = run_count + 1 WHERE owner = ? AND name = ?").run(owner, name));
+  async addRunCount(owner: string, name: string, runs: number) {
+    this.sql("UPDATE models SET run_count = run_count + ? WHERE owner = ? AND name = ?").run(runs, owner, name);
   }
 
   async insertVersion(v: VersionRecord) {

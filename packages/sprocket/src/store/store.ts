@@ -32,7 +32,7 @@ export interface Store {
   /** Models the viewer may see (its own and public ones), newest first. */
   listModels(viewer: string, limit: number, after?: CursorKey): Promise<ListPage<ModelRecord>>;
   deleteModel(owner: string, name: string): Promise<void>;
-  incrementRunCount(owner: string, name: string): Promise<void>;
+  addRunCount(owner: string, name: string, runs: number): Promise<void>;
 
   /** Inserts a version; returns false when this model already has this version id. */
   insertVersion(version: VersionRecord): Promise<boolean>;

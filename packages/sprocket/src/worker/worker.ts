@@ -136,13 +136,14 @@ export class Worker {
       onMetric: (name, value) => this.o.predictions.recordMetric(id, name, value),
     });
     this.running.delete(id);
+    // The instance is free again: give it the next job before this result is written.
+    this.dispatch(job.versionId);
     await started;
     if (result.status === "succeeded") await this.o.predictions.succeed(id, result.output);
     else if (result.status === "failed" && this.stopped) {
       await this.o.predictions.fail(id, "Prediction interrupted: the Sprocket server shut down while it was running.");
     } else if (result.status === "failed") await this.o.predictions.fail(id, result.error);
     else await this.o.predictions.markCanceled(id);
-    this.dispatch(job.versionId);
   }
 
   private cancel(id: string): void {

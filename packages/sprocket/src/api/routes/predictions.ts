@@ -76,6 +76,7 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
       webhookEventsFilter: (body.webhook_events_filter as string[] | undefined) ?? (body.webhook_completed ? ["completed"] : null),
       lifetimeSeconds: lifetimeOf(request, body),
     });
+    models.countRun(version.owner, version.name);
     let prediction = created;
     const wait = parsePreferWait(request.headers.prefer);
     if (wait !== null) {
