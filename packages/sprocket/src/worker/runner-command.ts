@@ -11,7 +11,9 @@ export function nodeRunnerCommand(execPath: string): RunnerCommand {
     command: execPath,
     args: [
       fileURLToPath(new URL("../../bin/node-ts.mjs", import.meta.url)),
-      fileURLToPath(new URL("../runner/main.ts", import.meta.url)),
+      // Always the TypeScript source (also when the server runs from dist/): the runner loads
+      // predictors through tsx anyway.
+      fileURLToPath(new URL("../../src/runner/main.ts", import.meta.url)),
     ],
   };
 }
