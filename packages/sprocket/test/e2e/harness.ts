@@ -2,6 +2,7 @@
 // hands tests the official `replicate` client pointed at them. Every process started here is
 // killed when the test file ends (node:test `after` hook, and a synchronous exit hook as a last
 // resort), whether its tests passed or not. Nothing here sleeps: waiting is polling with a deadline.
+import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -236,4 +237,16 @@ export async function api(
     // not JSON: keep the text
   }
   return { status: response.status, headers: response.headers, body };
+}
+
+/** The HTTP status of an official-client call that must fail. */
+export async function statusOf(promise: Promise<unknown>): Promise<number> {
+  try {
+    await promise;
+  } catch (error) {
+    const response = (error as { response?: Response }).response;
+    assert.ok(response, `expected an ApiError with a response, got ${String(error)}`);
+    return response.status;
+  }
+  assert.fail("the call succeeded");
 }

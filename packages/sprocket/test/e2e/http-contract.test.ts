@@ -3,19 +3,8 @@
 // point; the official client where its behaviour on that status is.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { api, clientFor, pushFixture, startServer, waitForPrediction, type TestServer } from "./harness.ts";
+import { api, clientFor, statusOf, pushFixture, startServer, waitForPrediction, type TestServer } from "./harness.ts";
 
-/** The HTTP status of an official-client call that must fail. */
-async function statusOf(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise;
-  } catch (error) {
-    const response = (error as { response?: Response }).response;
-    assert.ok(response, `expected an ApiError with a response, got ${String(error)}`);
-    return response.status;
-  }
-  assert.fail("the call succeeded");
-}
 
 describe("the HTTP contract", () => {
   let server: TestServer;

@@ -3,18 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type Replicate from "replicate";
-import { api, clientFor, createUserToken, pushFixture, startServer, waitForPrediction, type TestServer } from "./harness.ts";
+import { api, clientFor, statusOf, createUserToken, pushFixture, startServer, waitForPrediction, type TestServer } from "./harness.ts";
 
-async function statusOf(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise;
-  } catch (error) {
-    const response = (error as { response?: Response }).response;
-    assert.ok(response, `expected an ApiError with a response, got ${String(error)}`);
-    return response.status;
-  }
-  assert.fail("the call succeeded");
-}
 
 describe("models, versions and accounts", () => {
   let server: TestServer;
