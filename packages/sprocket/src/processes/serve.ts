@@ -46,7 +46,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const paths = dataPaths(config.dataDir);
   ensureDataDir(paths.root);
 
-  const store = new SqliteStore(paths.database);
+  const store = new SqliteStore(paths.database, { backgroundCheckpoints: true, onError: (message) => log.warn(message) });
   const queue = new LocalQueue();
   const events = new LocalEventBus();
   const blobs = new BlobStore(paths.blobs);

@@ -1,6 +1,7 @@
 import Database from "libsql";
 import type { CursorKey } from "../lib/cursor.ts";
 import type { ListPage, ModelRecord, PredictionRecord, VersionRecord } from "./records.ts";
+import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 import type { PredictionListQuery, PredictionPatch, Store } from "./store.ts";
@@ -26,10 +27,21 @@ export class SqliteStore implements Store {
   /** Prediction writes (the hot path) share transactions; see group-commit.ts. */
   private readonly batch: GroupCommit;
 
-  constructor(path: string) {
+  private readonly checkpointer?: Checkpointer;
+
+  /**
+   * `backgroundCheckpoints`: checkpoint from a worker thread (every 200 ms) instead of inside
+   * commits, where its fsync would stall a request now and then; off for `:memory:` and tests.
+   */
+  constructor(path: string, options: { backgroundCheckpoints?: boolean; onError?: (message: string) => void } = {}) {
     this.db = new Database(path);
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
     this.migrate();
+    if (options.backgroundCheckpoints && path !== ":memory:") {
+      // After a restart of the WAL, truncate it back to 4 MiB so a burst does not keep its disk space.
+      this.db.exec("PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 4194304;");
+      this.checkpointer = startCheckpointer(path, 200, options.onError ?? (() => {}));
+    }
     this.batch = new GroupCommit({
       begin: () => this.db.exec("BEGIN"),
       commit: () => this.db.exec("COMMIT"),
@@ -254,6 +266,7 @@ export class SqliteStore implements Store {
 
   async close() {
     this.batch.flush();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 }
