@@ -31,6 +31,13 @@ export function predictorReference(dir: string): string {
   return match[1];
 }
 
+/** Cog's `concurrency: { max: N }` from cog.yaml, or 1. */
+export function cogConcurrency(dir: string): number {
+  const text = readFileSync(path.join(dir, "cog.yaml"), "utf8");
+  const match = /^concurrency:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+max:[ \t]*(\d+)/m.exec(text);
+  return match ? Math.max(1, Number(match[1])) : 1;
+}
+
 export async function loadPredictor(dir: string, reference: string): Promise<PredictorDefinition> {
   const colon = reference.lastIndexOf(":");
   if (colon <= 0) throw new Error(`predictor reference "${reference}" must look like "predict.ts:Predictor"`);

@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import net from "node:net";
 import { encodeMessage, lineDecoder, type RunnerToWorker, type WorkerToRunner } from "../protocol/runner-messages.ts";
 import { buildOpenApiSchema, withInputDefaults, type PredictorDefinition } from "../sdk/index.ts";
-import { loadPredictor, predictorReference } from "./load-predictor.ts";
+import { cogConcurrency, loadPredictor, predictorReference } from "./load-predictor.ts";
 
 const replies = new net.Socket({ fd: 3, readable: false, writable: true });
 const send = (message: RunnerToWorker) => replies.write(encodeMessage(message));
@@ -76,7 +76,8 @@ async function setup(): Promise<PredictorDefinition | undefined> {
   try {
     const definition = await loadPredictor(dir, predictorReference(dir));
     await definition.setup?.();
-    send({ type: "ready", concurrency: definition.concurrency ?? 1 });
+    // Either place may raise it: definePredictor({ concurrency }) or cog.yaml's concurrency.max.
+    send({ type: "ready", concurrency: Math.max(definition.concurrency ?? 1, cogConcurrency(dir)) });
     return definition;
   } catch (error) {
     send({ type: "setup_failed", error: describe(error) });
