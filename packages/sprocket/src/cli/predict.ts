@@ -1,3 +1,4 @@
+import { loadConfig } from "../config/index.ts";
 import { localPredict } from "../processes/local-predict.ts";
 
 export async function runPredict(dir: string, options: { input: string[]; json?: boolean }): Promise<void> {
@@ -6,6 +7,7 @@ export async function runPredict(dir: string, options: { input: string[]; json?:
     inputs: options.input,
     env: process.env,
     execPath: process.execPath,
+    python: loadConfig({ env: process.env }).python,
     onLog: (data) => process.stderr.write(data),
   });
   if (options.json) {

@@ -42,6 +42,7 @@ export const SETTINGS = {
   predictionTimeoutSeconds: { env: "SPROCKET_PREDICTION_TIMEOUT", default: 1800, doc: "Seconds a prediction may run before it fails as timed out.", parse: int(1) },
   cancelGraceMs: { env: "SPROCKET_CANCEL_GRACE_MS", default: 2000, doc: "After a cancel, milliseconds a predictor has to stop before its instance is killed.", parse: int(0) },
   setupTimeoutSeconds: { env: "SPROCKET_SETUP_TIMEOUT", default: 600, doc: "Seconds an instance's setup() may take before the instance is discarded.", parse: int(1) },
+  python: { env: "SPROCKET_PYTHON", default: "python3", doc: "Python interpreter that runs Python (Cog) predictors.", parse: str },
   instancesPerVersion: { env: "SPROCKET_INSTANCES_PER_VERSION", default: 1, doc: "Most instances started for one version.", parse: int(1, 1024) },
   rateLimitCreatesPerMinute: { env: "SPROCKET_RATE_LIMIT_CREATES", default: 600, doc: "Prediction creates per token per minute (0 turns the limit off).", parse: int(0) },
   rateLimitOtherPerMinute: { env: "SPROCKET_RATE_LIMIT_OTHER", default: 3000, doc: "Other requests per token per minute (0 turns the limit off).", parse: int(0) },

@@ -2,7 +2,7 @@ import path from "node:path";
 import { AppError } from "../errors/index.ts";
 import { InputValidator } from "../predictions/input-validator.ts";
 import { Instance, type RunResult } from "../worker/instance.ts";
-import { nodeRunnerCommand } from "../worker/runner-command.ts";
+import { runnerCommands, runnerForDir } from "../worker/runner-command.ts";
 import { readModelSchema } from "../worker/schema-reader.ts";
 import { modelEnvironment } from "./child-env.ts";
 
@@ -12,15 +12,16 @@ export interface LocalPredictOptions {
   inputs: string[];
   env: Record<string, string | undefined>;
   execPath: string;
+  python: string;
   onLog(data: string): void;
 }
 
 /** `sprocket predict`: load the model, validate the inputs against its schema, run it once. */
 export async function localPredict(options: LocalPredictOptions): Promise<RunResult & { input: Record<string, unknown> }> {
   const dir = path.resolve(options.dir);
-  const runner = nodeRunnerCommand(options.execPath);
+  const runners = runnerCommands(options.execPath, options.python);
   const env = modelEnvironment(options.env);
-  const schema = await readModelSchema(dir, runner, env).catch((error: Error) => {
+  const schema = await readModelSchema(dir, runners, env).catch((error: Error) => {
     throw new AppError("bundle_invalid", `the model could not be loaded: ${error.message}`);
   });
   const properties = inputProperties(schema.openapiSchema);
@@ -33,7 +34,7 @@ export async function localPredict(options: LocalPredictOptions): Promise<RunRes
   }
   const input = new InputValidator().validate("local", schema.openapiSchema, raw);
 
-  const instance = new Instance({ dir, runner, env, setupTimeoutMs: 600_000, onInstanceLog: options.onLog, onExit: () => {} });
+  const instance = new Instance({ dir, runner: runnerForDir(dir, runners), env, setupTimeoutMs: 600_000, onInstanceLog: options.onLog, onExit: () => {} });
   try {
     await instance.start();
     const result = await instance.run("local", input, { onLog: options.onLog, onOutput: () => {}, onMetric: () => {} });

@@ -14,7 +14,7 @@ import { LocalQueue } from "../queue/local-queue.ts";
 import { recoverPredictions } from "../scheduler/recovery.ts";
 import { startTicker } from "../scheduler/ticker.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
-import { nodeRunnerCommand } from "../worker/runner-command.ts";
+import { runnerCommands } from "../worker/runner-command.ts";
 import { readModelSchema } from "../worker/schema-reader.ts";
 import { Worker } from "../worker/worker.ts";
 import { modelEnvironment } from "./child-env.ts";
@@ -51,9 +51,9 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const events = new LocalEventBus();
   const blobs = new BlobStore(paths.blobs);
   const predictions = new PredictionService(store, queue, events);
-  const runner = nodeRunnerCommand(execPath);
+  const runners = runnerCommands(execPath, config.python);
   const childEnv = modelEnvironment(env);
-  const models = new ModelService(store, blobs, paths.versions, (dir) => readModelSchema(dir, runner, childEnv));
+  const models = new ModelService(store, blobs, paths.versions, (dir) => readModelSchema(dir, runners, childEnv));
   const tokens = new TokenService(store);
 
   const adminToken = adminTokenFor(paths.adminToken, config.adminToken);
@@ -73,7 +73,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       events,
       config,
       versionDir: (id) => models.versionDir(id),
-      runner,
+      runners,
       env: childEnv,
       log: (message) => log.info(message),
     });

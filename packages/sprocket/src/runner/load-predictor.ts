@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { cogConcurrencyOf, predictorReferenceOf } from "../protocol/cog-reference.ts";
 import { isPredictorDefinition, type PredictorDefinition } from "../sdk/index.ts";
 
 let hookRegistered = false;
@@ -19,23 +20,17 @@ export function registerModelResolution(modelDir: string): void {
   });
 }
 
-/**
- * Reads `predict:` (or Cog's newer top-level `run:`) from cog.yaml. We only need that one scalar,
- * and the runner must stay light, so this reads the line instead of pulling in a YAML parser; the
- * server validates the whole file with a real parser when the version is pushed.
- */
+const PREDICTOR_MISSING =
+  'cog.yaml has no `predict:` (or `run:`) entry naming the predictor, e.g. predict: "predict.ts:Predictor"';
+
 export function predictorReference(dir: string): string {
-  const text = readFileSync(path.join(dir, "cog.yaml"), "utf8");
-  const match = /^(?:predict|run):[ \t]*["']?([^"'\s#]+)["']?/m.exec(text);
-  if (!match) throw new Error("cog.yaml has no `predict:` (or `run:`) entry naming the predictor, e.g. predict: \"predict.ts:Predictor\"");
-  return match[1];
+  const reference = predictorReferenceOf(readFileSync(path.join(dir, "cog.yaml"), "utf8"));
+  if (!reference) throw new Error(PREDICTOR_MISSING);
+  return reference;
 }
 
-/** Cog's `concurrency: { max: N }` from cog.yaml, or 1. */
 export function cogConcurrency(dir: string): number {
-  const text = readFileSync(path.join(dir, "cog.yaml"), "utf8");
-  const match = /^concurrency:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+max:[ \t]*(\d+)/m.exec(text);
-  return match ? Math.max(1, Number(match[1])) : 1;
+  return cogConcurrencyOf(readFileSync(path.join(dir, "cog.yaml"), "utf8"));
 }
 
 export async function loadPredictor(dir: string, reference: string): Promise<PredictorDefinition> {

@@ -1,19 +1,40 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { AppError } from "../errors/index.ts";
+import { predictorReferenceOf, runtimeOf, type Runtime } from "../protocol/cog-reference.ts";
 
-/** How to start a Node runner: this Node, tsx's loader, the runner's entry file. */
+/** How to start a runner; the model directory is appended as the last argument. */
 export interface RunnerCommand {
   command: string;
   args: string[];
 }
 
-export function nodeRunnerCommand(execPath: string): RunnerCommand {
+export type RunnerCommands = Record<Runtime, RunnerCommand>;
+
+/**
+ * The runner of each runtime. Both run from the source tree (also when the server runs from
+ * dist/): the Node runner loads predictors through tsx anyway, and the Python harness is Python.
+ */
+export function runnerCommands(execPath: string, python: string): RunnerCommands {
   return {
-    command: execPath,
-    args: [
-      fileURLToPath(new URL("../../bin/node-ts.mjs", import.meta.url)),
-      // Always the TypeScript source (also when the server runs from dist/): the runner loads
-      // predictors through tsx anyway.
-      fileURLToPath(new URL("../../src/runner/main.ts", import.meta.url)),
-    ],
+    node: {
+      command: execPath,
+      args: [fileURLToPath(new URL("../../bin/node-ts.mjs", import.meta.url)), fileURLToPath(new URL("../../src/runner/main.ts", import.meta.url))],
+    },
+    // -u: unbuffered, so the predictor's prints reach the prediction's logs as they happen.
+    python: { command: python, args: ["-u", fileURLToPath(new URL("../../python/sprocket_harness.py", import.meta.url))] },
   };
+}
+
+/** The runner for the model in `dir`, chosen by its predictor's file type in cog.yaml. */
+export function runnerForDir(dir: string, runners: RunnerCommands): RunnerCommand {
+  let reference: string | null = null;
+  try {
+    reference = predictorReferenceOf(readFileSync(path.join(dir, "cog.yaml"), "utf8"));
+  } catch (error) {
+    throw new AppError("bundle_invalid", `cannot read ${path.join(dir, "cog.yaml")}: ${(error as Error).message}`);
+  }
+  if (!reference) throw new AppError("bundle_invalid", 'cog.yaml needs `predict:` (or `run:`) naming the predictor, e.g. predict: "predict.py:Predictor"');
+  return runners[runtimeOf(reference)];
 }

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { lineDecoder, type RunnerToWorker } from "../protocol/runner-messages.ts";
-import type { RunnerCommand } from "./runner-command.ts";
+import { runnerForDir, type RunnerCommands } from "./runner-command.ts";
 
 export interface ModelSchema {
   predictor: string;
@@ -12,9 +12,11 @@ export interface ModelSchema {
  * Loads a model directory in a throwaway runner and returns its predictor reference and OpenAPI
  * schema. The model's module is imported (its top level runs) but setup() is not.
  */
-export function readModelSchema(dir: string, runner: RunnerCommand, env: Record<string, string>, timeoutMs = 60_000): Promise<ModelSchema> {
+export function readModelSchema(dir: string, runners: RunnerCommands, env: Record<string, string>, timeoutMs = 60_000): Promise<ModelSchema> {
   return new Promise((resolve, reject) => {
+    const runner = runnerForDir(dir, runners);
     const child = spawn(runner.command, [...runner.args, "--schema", dir], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+    child.on("error", (error) => settle(() => reject(new Error(`cannot start ${runner.command}: ${error.message}`))));
     let output = "";
     let settled = false;
     const settle = (fn: () => void) => {

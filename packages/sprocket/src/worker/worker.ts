@@ -3,7 +3,7 @@ import type { EventBus, Unsubscribe } from "../events/event-bus.ts";
 import { ALL_PREDICTIONS, type PredictionService } from "../predictions/prediction-service.ts";
 import type { Job, Queue } from "../queue/queue.ts";
 import { Instance } from "./instance.ts";
-import type { RunnerCommand } from "./runner-command.ts";
+import { runnerForDir, type RunnerCommands } from "./runner-command.ts";
 
 export interface WorkerOptions {
   queue: Queue;
@@ -12,7 +12,7 @@ export interface WorkerOptions {
   config: Pick<Config, "instancesPerVersion" | "predictionTimeoutSeconds" | "cancelGraceMs" | "setupTimeoutSeconds">;
   /** Where a version's files are on disk. */
   versionDir(versionId: string): string;
-  runner: RunnerCommand;
+  runners: RunnerCommands;
   /** The environment model processes get (the server's secrets already removed). */
   env: Record<string, string>;
   log(message: string): void;
@@ -97,9 +97,16 @@ export class Worker {
   }
 
   private startInstance(versionId: string, pool: Pool): void {
+    const dir = this.o.versionDir(versionId);
+    let runner;
+    try {
+      runner = runnerForDir(dir, this.o.runners);
+    } catch (error) {
+      return this.failQueued(versionId, `The model could not be started: ${(error as Error).message}`);
+    }
     const instance = new Instance({
-      dir: this.o.versionDir(versionId),
-      runner: this.o.runner,
+      dir,
+      runner,
       env: this.o.env,
       setupTimeoutMs: this.o.config.setupTimeoutSeconds * 1000,
       onInstanceLog: (data) => this.o.log(`[${versionId.slice(0, 12)} pid ${instance.pid}] ${data.trimEnd()}`),
