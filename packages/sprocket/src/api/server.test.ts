@@ -14,7 +14,7 @@ let auth: Record<string, string>;
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "sprocket-api-"));
-  const config = loadConfig({ env: { SPROCKET_LOG_LEVEL: "silent" }, flags: { port: 0, dataDir: dir } });
+  const config = loadConfig({ env: { SPROCKET_LOG_LEVEL: "silent", SPROCKET_TRUST_PROXY: "true" }, flags: { port: 0, dataDir: dir } });
   server = await serve({ config, env: { PATH: process.env.PATH }, execPath: process.execPath });
   auth = { authorization: `Bearer ${server.adminToken}` };
 });
@@ -51,7 +51,13 @@ describe("the HTTP API", () => {
     assert.equal(response.json().status, "starting");
   });
 
-  test("URLs use the origin a proxy reports, so clients can follow them", async () => {
+  test("a malformed Host or X-Forwarded-Host never produces a broken URL", async () => {
+    const response = await inject({ method: "GET", url: "/v1/predictions", headers: { ...auth, host: "exa mple.com", "x-forwarded-host": "a/b" } });
+    assert.equal(response.statusCode, 200);
+    for (const prediction of response.json().results) assert.doesNotThrow(() => new URL(prediction.urls.get));
+  });
+
+  test("URLs use the origin a trusted proxy reports, so clients can follow them", async () => {
     const response = await inject({
       method: "GET",
       url: "/v1/predictions",
@@ -111,6 +117,36 @@ describe("the HTTP API", () => {
     const good = await inject({ method: "POST", url: "/v1/models/admin/hello/predictions", headers: { ...auth, "cancel-after": "1m" }, payload: { input: {} } });
     const body = good.json();
     assert.equal(Date.parse(body.deadline) - Date.parse(body.created_at), 60_000);
+  });
+
+  test("a Cancel-After beyond a year is a 422, not a crash", async () => {
+    for (const value of ["99999999999999999999", "9999999h"]) {
+      const response = await inject({ method: "POST", url: "/v1/models/admin/hello/predictions", headers: { ...auth, "cancel-after": value }, payload: { input: {} } });
+      assert.equal(response.statusCode, 422, value);
+    }
+  });
+
+  test("raw bytes sent to a JSON route are refused at once with a 415", async () => {
+    const response = await inject({
+      method: "POST",
+      url: "/v1/predictions",
+      headers: { ...auth, "content-type": "application/octet-stream" },
+      payload: Buffer.alloc(100_000),
+    });
+    assert.equal(response.statusCode, 415);
+    assert.ok(response.body.length < 1000);
+  });
+
+  test("a JSON object with thousands of unknown keys gets a short 422", async () => {
+    const payload = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 1]));
+    const response = await inject({ method: "POST", url: "/v1/predictions", headers: auth, payload });
+    assert.equal(response.statusCode, 422);
+    assert.ok(response.json().invalid_fields.length <= 25);
+  });
+
+  test("a search text that only looks like JSON is searched as text", async () => {
+    const response = await inject({ method: "QUERY" as InjectOptions["method"], url: "/v1/models", headers: { ...auth, "content-type": "text/plain" }, payload: '"a"b"' });
+    assert.equal(response.statusCode, 200);
   });
 
   test("an unknown route is a 404 in problem+json, not an HTML page", async () => {

@@ -57,14 +57,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       done(new AppError("malformed_json", `The request body is not valid JSON: ${(error as Error).message}`), undefined);
     }
   });
-  app.addContentTypeParser("text/plain", { parseAs: "string" }, (_request, body, done) => done(null, body));
-  app.addContentTypeParser("application/octet-stream", { parseAs: "buffer", bodyLimit: deps.config.blobLimitBytes }, (_request, body, done) =>
-    done(null, body),
-  );
 
+  const originOptions = {
+    publicUrl: deps.config.publicUrl,
+    trustProxy: deps.config.trustProxy,
+    fallbackHost: `${deps.config.host.includes(":") ? `[${deps.config.host}]` : deps.config.host}:${deps.config.port}`,
+  };
   const limiter = new RateLimiter({ create: deps.config.rateLimitCreatesPerMinute, other: deps.config.rateLimitOtherPerMinute });
   app.addHook("onRequest", async (request) => {
-    request.origin = originOf(request, deps.config.publicUrl);
+    request.origin = originOf(request, originOptions);
     if (PUBLIC_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return;
     const token = bearerToken(request);
     if (!token) throw new AppError("unauthenticated", "You did not pass an authentication token");
@@ -81,9 +82,19 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   app.get("/health", async () => ({ status: "ready" }));
   registerAccountRoutes(app, deps);
-  registerModelRoutes(app, deps);
   registerPredictionRoutes(app, deps);
-  registerBlobRoutes(app, deps);
+  // Other body types are accepted only where they mean something (fastify scopes parsers to the
+  // plugin that adds them): text for model search, raw bytes (up to the blob limit) for uploads.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser("text/plain", { parseAs: "string" }, (_request, body, done) => done(null, body));
+    registerModelRoutes(scope, deps);
+  });
+  void app.register(async (scope) => {
+    scope.addContentTypeParser("application/octet-stream", { parseAs: "buffer", bodyLimit: deps.config.blobLimitBytes }, (_request, body, done) =>
+      done(null, body),
+    );
+    registerBlobRoutes(scope, deps);
+  });
   return app;
 }
 
@@ -105,7 +116,7 @@ function toAppError(error: FastifyError | AppError, log: (message: string) => vo
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new AppError("body_too_large", "The request body is larger than this server accepts (SPROCKET_BODY_LIMIT).");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new AppError("unsupported_media_type", `Content-Type ${request.headers["content-type"]} is not accepted here; send application/json.`);
+      return new AppError("unsupported_media_type", `Content-Type ${request.headers["content-type"]} is not accepted by ${request.method} ${request.url.split("?")[0]}.`);
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new AppError("bad_request", "The Content-Length header does not match the body.");
   }

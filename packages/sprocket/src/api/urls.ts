@@ -3,18 +3,22 @@ import type { FastifyRequest } from "fastify";
 import type { PredictionUrls } from "../protocol/api-types.ts";
 
 /**
- * The origin clients reach us at: the configured public URL, else what the request says
- * (X-Forwarded-Proto/Host from a proxy, then Host). Every URL in a response is absolute, since
- * the official clients follow `next` and `urls.*` verbatim.
+ * The origin clients reach us at: the configured public URL, else the request's Host (and, when
+ * the operator says a proxy sets them, X-Forwarded-Proto/Host). Every URL in a response is
+ * absolute, since the official clients follow `next` and `urls.*` verbatim. A malformed header
+ * falls back to the address we listen on rather than producing a broken URL.
  */
-export function originOf(request: FastifyRequest, publicUrl: string | null): string {
-  if (publicUrl) return publicUrl.replace(/\/+$/, "");
-  const forwardedProto = firstHeader(request.headers["x-forwarded-proto"]);
-  const forwardedHost = firstHeader(request.headers["x-forwarded-host"]);
-  const proto = forwardedProto ?? request.protocol;
-  const host = forwardedHost ?? request.headers.host ?? "localhost";
+export function originOf(request: FastifyRequest, options: { publicUrl: string | null; trustProxy: boolean; fallbackHost: string }): string {
+  if (options.publicUrl) return options.publicUrl.replace(/\/+$/, "");
+  const forwardedProto = options.trustProxy ? firstHeader(request.headers["x-forwarded-proto"]) : undefined;
+  const forwardedHost = options.trustProxy ? firstHeader(request.headers["x-forwarded-host"]) : undefined;
+  const proto = forwardedProto === "https" || forwardedProto === "http" ? forwardedProto : request.protocol;
+  const host = [forwardedHost, request.headers.host].find((candidate) => candidate !== undefined && HOST.test(candidate)) ?? options.fallbackHost;
   return `${proto}://${host}`;
 }
+
+/** A host name or IP literal with an optional port: nothing that could break out of a URL. */
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   const text = Array.isArray(value) ? value[0] : value;

@@ -33,8 +33,14 @@ export const SETTINGS = {
   publicUrl: {
     env: "SPROCKET_PUBLIC_URL",
     default: null,
-    doc: "Origin used in URLs Sprocket returns (e.g. https://models.example.com). Unset: taken from the request (Host, X-Forwarded-Proto/Host).",
+    doc: "Origin used in URLs Sprocket returns (e.g. https://models.example.com). Unset: taken from the request's Host (and X-Forwarded-* with SPROCKET_TRUST_PROXY).",
     parse: optionalStr,
+  },
+  trustProxy: {
+    env: "SPROCKET_TRUST_PROXY",
+    default: false,
+    doc: "Take the origin of returned URLs from X-Forwarded-Proto/Host (set behind a reverse proxy that sets them).",
+    parse: bool,
   },
   adminToken: { env: "SPROCKET_ADMIN_TOKEN", default: null, doc: "Sets the `admin` account's API token at start. Unset: one is generated once and saved in the data dir.", parse: optionalStr },
   registerExamples: { env: "SPROCKET_EXAMPLES", default: true, doc: "Register the bundled examples (admin/hello) at start.", parse: bool },
@@ -43,6 +49,12 @@ export const SETTINGS = {
   cancelGraceMs: { env: "SPROCKET_CANCEL_GRACE_MS", default: 2000, doc: "After a cancel, milliseconds a predictor has to stop before its instance is killed.", parse: int(0) },
   setupTimeoutSeconds: { env: "SPROCKET_SETUP_TIMEOUT", default: 600, doc: "Seconds an instance's setup() may take before the instance is discarded.", parse: int(1) },
   python: { env: "SPROCKET_PYTHON", default: "python3", doc: "Python interpreter that runs Python (Cog) predictors.", parse: str },
+  instanceIdleSeconds: {
+    env: "SPROCKET_INSTANCE_IDLE_SECONDS",
+    default: 300,
+    doc: "Seconds a warm instance with nothing to do is kept before it stops.",
+    parse: int(1),
+  },
   instancesPerVersion: { env: "SPROCKET_INSTANCES_PER_VERSION", default: 1, doc: "Most instances started for one version.", parse: int(1, 1024) },
   rateLimitCreatesPerMinute: { env: "SPROCKET_RATE_LIMIT_CREATES", default: 600, doc: "Prediction creates per token per minute (0 turns the limit off).", parse: int(0) },
   rateLimitOtherPerMinute: { env: "SPROCKET_RATE_LIMIT_OTHER", default: 3000, doc: "Other requests per token per minute (0 turns the limit off).", parse: int(0) },

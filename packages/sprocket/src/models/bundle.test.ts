@@ -41,9 +41,19 @@ test("node_modules, .git and what .sprocketignore lists stay out of the bundle",
   assert.deepEqual(Object.keys(collectDirectory(dir).manifest).sort(), [".sprocketignore", "cog.yaml", "p.ts"]);
 });
 
-test("a manifest with paths that escape the bundle, bad digests or no cog.yaml is refused", () => {
+test("a manifest with paths that escape the bundle or collide, bad digests or no cog.yaml is refused", () => {
   const sha = "a".repeat(64);
-  for (const bad of [{ "../x": sha, "cog.yaml": sha }, { "/etc/passwd": sha, "cog.yaml": sha }, { "cog.yaml": "nothex" }, { "p.ts": sha }, {}, []]) {
+  const bads = [
+    { "../x": sha, "cog.yaml": sha },
+    { "/etc/passwd": sha, "cog.yaml": sha },
+    { "cog.yaml": "nothex" },
+    { "p.ts": sha },
+    {},
+    [],
+    { "cog.yaml": sha, "d/": sha },
+    { "cog.yaml": sha, a: sha, "a/b": sha },
+  ];
+  for (const bad of bads) {
     assert.throws(() => validateManifest(bad), AppError, JSON.stringify(bad));
   }
   assert.deepEqual(validateManifest({ "cog.yaml": sha, "a/b.ts": sha }), { "cog.yaml": sha, "a/b.ts": sha });

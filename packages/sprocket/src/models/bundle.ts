@@ -71,11 +71,21 @@ export function validateManifest(manifest: unknown): Manifest {
   if (entries.length === 0) throw new AppError("bundle_invalid", "the bundle has no files");
   for (const [file, sha] of entries) {
     const normal = path.posix.normalize(file);
-    if (normal !== file || file.startsWith("/") || file.startsWith("..") || file.includes("\\") || file === ".") {
+    const bad = normal !== file || file.startsWith("/") || file.startsWith("..") || file.includes("\\") || file === "." || file.endsWith("/");
+    if (bad) {
       throw new AppError("bundle_invalid", `bundle path "${file}" must be a normalised relative path inside the bundle`);
     }
     if (typeof sha !== "string" || !/^[0-9a-f]{64}$/.test(sha)) {
       throw new AppError("bundle_invalid", `bundle file "${file}" needs a sha256 hex digest, got ${JSON.stringify(sha)}`);
+    }
+  }
+  // A path cannot be both a file and a directory ("a" and "a/b").
+  const files = new Set(entries.map(([file]) => file));
+  for (const [file] of entries) {
+    for (let slash = file.indexOf("/"); slash !== -1; slash = file.indexOf("/", slash + 1)) {
+      if (files.has(file.slice(0, slash))) {
+        throw new AppError("bundle_invalid", `bundle path "${file.slice(0, slash)}" is a file, so "${file}" cannot be inside it`);
+      }
     }
   }
   if (!("cog.yaml" in (manifest as object))) throw new AppError("bundle_invalid", "the bundle has no cog.yaml at its root");

@@ -1,5 +1,6 @@
 import { parse } from "yaml";
 import { AppError } from "../errors/index.ts";
+import { cogConcurrencyOf, predictorReferenceOf } from "../protocol/cog-reference.ts";
 
 /** The parts of cog.yaml Sprocket acts on. The whole file is checked to be valid YAML. */
 export interface CogConfig {
@@ -25,4 +26,26 @@ export function parseCogYaml(text: string): CogConfig {
     );
   }
   return { predictor };
+}
+
+/**
+ * Validates cog.yaml at push and makes sure the runners' light line reader
+ * (protocol/cog-reference.ts) reads the same predictor and concurrency as a real YAML parser, so a
+ * version that pushes is a version that starts. Forms only YAML understands (a value on the next
+ * line, flow mappings) are refused with the form to write instead.
+ */
+export function checkCogYaml(text: string): CogConfig {
+  const config = parseCogYaml(text);
+  if (predictorReferenceOf(text) !== config.predictor) {
+    throw new AppError("bundle_invalid", `write the predictor on the same line as its key, e.g. predict: "${config.predictor}"`);
+  }
+  const document = parse(text) as { concurrency?: { max?: unknown } };
+  const max = document.concurrency?.max;
+  if (max !== undefined && (!Number.isInteger(max) || (max as number) < 1)) {
+    throw new AppError("bundle_invalid", "concurrency.max must be a positive integer");
+  }
+  if (max !== undefined && cogConcurrencyOf(text) !== max) {
+    throw new AppError("bundle_invalid", `write concurrency as a block:\nconcurrency:\n  max: ${max}`);
+  }
+  return config;
 }

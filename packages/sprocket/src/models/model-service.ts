@@ -1,12 +1,12 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { AppError } from "../errors/index.ts";
+import { AppError, validationError } from "../errors/index.ts";
 import type { BlobStore } from "../files/blob-store.ts";
 import type { CursorKey } from "../lib/cursor.ts";
 import { TtlCache } from "../lib/ttl-cache.ts";
 import type { ListPage, ModelRecord, Store, VersionRecord } from "../store/store.ts";
 import { materialize, validateManifest, versionIdOf } from "./bundle.ts";
-import { parseCogYaml } from "./cog-yaml.ts";
+import { checkCogYaml } from "./cog-yaml.ts";
 
 /** Loads a model directory and reports its predictor and schema (a runner in schema mode). */
 export type SchemaReader = (dir: string) => Promise<{ predictor: string; openapiSchema: Record<string, unknown> }>;
@@ -28,6 +28,9 @@ const VERSION_ID = /^[0-9a-f]{64}$/;
 export const SPROCKET_COG_VERSION = "0.16.0-sprocket";
 
 const modelNotFound = () => new AppError("not_found", "The requested resource could not be found.");
+/** Who may see a model: anyone when it is public, else its owner only. */
+const visibleTo = (model: ModelRecord | null, viewer: string): model is ModelRecord =>
+  model !== null && (model.visibility === "public" || model.owner === viewer);
 
 /** How long another process's changes to models and versions may take to be seen here. */
 const CACHE_TTL_MS = 5_000;
@@ -87,9 +90,9 @@ export class ModelService {
       throw new AppError("forbidden", `You can only create models under your own account ("${viewer}"), not "${model.owner}".`);
     }
     if (!NAME.test(model.name)) {
-      throw new AppError("validation_failed", "name must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", {
-        invalidFields: [{ type: "pattern", field: "name", description: "name must match ^[a-z0-9][a-z0-9._-]*$" }],
-      });
+      throw validationError([
+        { type: "pattern", field: "name", description: "name must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit" },
+      ]);
     }
     const record: ModelRecord = {
       owner: model.owner,
@@ -114,12 +117,35 @@ export class ModelService {
   /** A model the viewer may see (its own, or public), else 404. */
   async get(viewer: string, owner: string, name: string): Promise<ModelRecord> {
     const model = await this.findModel(owner, name);
-    if (!model || (model.visibility !== "public" && model.owner !== viewer)) throw modelNotFound();
+    if (!visibleTo(model, viewer)) throw modelNotFound();
     return model;
   }
 
   list(viewer: string, limit: number, after?: CursorKey): Promise<ListPage<ModelRecord>> {
     return this.store.listModels(viewer, limit, after);
+  }
+
+  /** Models the viewer may see whose owner/name or description contains `query` (any case). */
+  async search(viewer: string, query: string): Promise<ModelRecord[]> {
+    const needle = query.toLowerCase();
+    const hits: ModelRecord[] = [];
+    let after: CursorKey | undefined;
+    for (;;) {
+      const page = await this.store.listModels(viewer, 500, after);
+      for (const m of page.rows) if (`${m.owner}/${m.name} ${m.description ?? ""}`.toLowerCase().includes(needle)) hits.push(m);
+      if (!page.more) return hits;
+      const last = page.rows[page.rows.length - 1];
+      after = { createdAt: last.createdAt, id: `${last.owner}/${last.name}` };
+    }
+  }
+
+  /** The README.md of the model's latest version. */
+  async readme(viewer: string, owner: string, name: string): Promise<string> {
+    const model = await this.get(viewer, owner, name);
+    const latest = await this.findLatest(owner, name);
+    const file = latest && path.join(this.versionDir(latest.id), "README.md");
+    if (!file || !existsSync(file)) throw new AppError("not_found", `${model.owner}/${model.name} has no README.`);
+    return readFileSync(file, "utf8");
   }
 
   /** Replicate's rule: only the owner, and only once the model has no versions. */
@@ -160,8 +186,7 @@ export class ModelService {
     const withModel = /^([^/]+)\/([^/:]+)(?::([0-9a-f]{64}))?$/.exec(reference);
     if (withModel) {
       const [, owner, name, id] = withModel;
-      const model = await this.findModel(owner, name);
-      if (!model || (model.visibility !== "public" && model.owner !== viewer)) throw invalid();
+      if (!visibleTo(await this.findModel(owner, name), viewer)) throw invalid();
       const version = id ? await this.store.getVersion(owner, name, id) : await this.findLatest(owner, name);
       if (!version) throw invalid();
       return version;
@@ -172,8 +197,7 @@ export class ModelService {
     let visible: VersionRecord | undefined;
     for (const version of candidates) {
       if (version.owner === viewer) return version;
-      const model = await this.findModel(version.owner, version.name);
-      if (!visible && model?.visibility === "public") visible = version;
+      if (!visible && visibleTo(await this.findModel(version.owner, version.name), viewer)) visible = version;
     }
     if (!visible) throw invalid();
     return visible;
@@ -208,13 +232,16 @@ export class ModelService {
     const existing = await this.store.getVersion(owner, name, id);
     if (existing) return { version: existing, created: false };
 
-    parseCogYaml(readFileSync(this.blobs.path(manifest["cog.yaml"]), "utf8"));
+    checkCogYaml(readFileSync(this.blobs.path(manifest["cog.yaml"]), "utf8"));
     const dir = this.versionDir(id);
+    const existedElsewhere = (await this.store.findVersionsById(id)).length > 0;
     materialize(dir, manifest, this.blobs);
     let schema;
     try {
       schema = await this.readSchema(dir);
     } catch (error) {
+      // A bundle that cannot load leaves nothing behind (unless another model already uses it).
+      if (!existedElsewhere) rmSync(dir, { recursive: true, force: true });
       throw new AppError("bundle_invalid", `the model could not be loaded: ${(error as Error).message}`);
     }
     const version: VersionRecord = {

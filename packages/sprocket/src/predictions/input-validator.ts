@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import { AppError } from "../errors/index.ts";
+import { isJsonObject, validationError } from "../errors/index.ts";
 import type { InvalidField } from "../protocol/api-types.ts";
 
 /**
@@ -20,17 +20,13 @@ export class InputValidator {
 
   /** Returns a validated copy of `input` with defaults filled in, or throws a 422 AppError. */
   validate(versionId: string, openapiSchema: Record<string, unknown>, input: unknown): Record<string, unknown> {
-    if (input === null || typeof input !== "object" || Array.isArray(input)) {
-      throw new AppError("validation_failed", "- input: input must be an object\n", {
-        invalidFields: [{ type: "type", field: "input", description: "input must be an object" }],
-      });
-    }
+    if (!isJsonObject(input)) throw validationError([{ type: "invalid_type", field: "input", description: "input must be an object" }]);
     const validate = this.compile(versionId, openapiSchema);
     const copy = structuredClone(input) as Record<string, unknown>;
     if (validate(copy)) return copy;
     const fields = (validate.errors ?? []).filter((e) => e.keyword !== "if").map(toInvalidField);
     const unique = fields.filter((f, i) => fields.findIndex((g) => g.field === f.field && g.description === f.description) === i);
-    throw new AppError("validation_failed", unique.map((f) => `- ${f.field}: ${f.description}\n`).join(""), { invalidFields: unique });
+    throw validationError(unique);
   }
 
   private compile(versionId: string, openapiSchema: Record<string, unknown>): ValidateFunction {

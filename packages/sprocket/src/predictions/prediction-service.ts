@@ -27,6 +27,8 @@ export class PredictionService {
   private readonly live = new Map<string, PredictionRecord>();
   private readonly startedAtMs = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
+  /** Running predictions whose logs grew since the last flush. */
+  private readonly dirtyLogs = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -109,6 +111,7 @@ export class PredictionService {
   waitUntilDone(id: string, timeoutMs: number): Promise<PredictionSnapshot | null> {
     const record = this.live.get(id);
     if (!record) return this.store.getPrediction(id).then((row) => (row ? toSnapshot(row) : null));
+    if (TERMINAL_STATUSES.has(record.status)) return Promise.resolve(toSnapshot(record));
     return new Promise((resolve) => {
       const settle = (value: PredictionSnapshot | null) => {
         clearTimeout(timer);
@@ -149,6 +152,7 @@ export class PredictionService {
     const record = this.live.get(id);
     if (!record) return;
     record.logs += data;
+    this.dirtyLogs.add(id);
     this.events.publish(id, { type: "log", id, data });
   }
 
@@ -198,15 +202,19 @@ export class PredictionService {
 
   /** Writes accumulated logs of running predictions (called on a timer, never per line). */
   async flushLogs(): Promise<void> {
-    for (const record of this.live.values()) {
-      if (record.status === "processing") await this.store.updatePrediction(record.id, { logs: record.logs });
+    const writes: Promise<void>[] = [];
+    for (const id of this.dirtyLogs) {
+      const record = this.live.get(id);
+      if (record?.status === "processing") writes.push(this.store.updatePrediction(id, { logs: record.logs }));
     }
+    this.dirtyLogs.clear();
+    // Issued together, they share one group commit.
+    await Promise.all(writes);
   }
 
   private async finish(id: string, status: PredictionStatus, patch: PredictionPatch): Promise<void> {
     const record = this.live.get(id);
     if (!record || TERMINAL_STATUSES.has(record.status)) return;
-    this.live.delete(id);
     const now = Date.now();
     const metrics = { ...record.metrics };
     const started = this.startedAtMs.get(id);
@@ -221,11 +229,16 @@ export class PredictionService {
       completedAt: new Date(now).toISOString(),
       metrics,
     });
+    // Only once the terminal state is durable does the store become the source of truth. (If the
+    // write failed, the prediction stays here, terminal, and the error reaches the caller.)
+    this.live.delete(id);
+    this.dirtyLogs.delete(id);
   }
 
   private async update(record: PredictionRecord, patch: PredictionPatch): Promise<void> {
     Object.assign(record, patch);
     await this.store.updatePrediction(record.id, patch);
+    // Terminal events go out after the write, so a `Prefer: wait` answer is always durable.
     this.publishStatus(record);
   }
 

@@ -20,12 +20,16 @@ export async function push(options: PushOptions): Promise<{ version: Version; cr
   const base = options.server.replace(/\/+$/, "").replace(/\/v1$/, "");
   const headers = { authorization: `Bearer ${options.token}` };
   const call = async (method: string, path: string, body?: unknown, contentType = "application/json") => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: body === undefined ? headers : { ...headers, "content-type": contentType },
-      body: body === undefined ? undefined : contentType === "application/json" ? JSON.stringify(body) : (body as Uint8Array),
-    });
-    return response;
+    try {
+      return await fetch(`${base}${path}`, {
+        method,
+        headers: body === undefined ? headers : { ...headers, "content-type": contentType },
+        body: body === undefined ? undefined : contentType === "application/json" ? JSON.stringify(body) : (body as Uint8Array),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new AppError("unavailable", `cannot reach the Sprocket server at ${base}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    }
   };
   const json = async (response: Response) => {
     const text = await response.text();

@@ -35,7 +35,7 @@ const SETUP_LOG_TAIL = 4000;
 
 /** One warm child process running one model. */
 export class Instance {
-  state: "starting" | "ready" | "dead" = "starting";
+  state: "starting" | "ready" | "stopping" | "dead" = "starting";
   concurrency = 1;
   readonly active = new Map<string, Active>();
   lastUsed = Date.now();
@@ -118,6 +118,8 @@ export class Instance {
   /** Asks the runner to exit; kills it if it has not after a second. */
   shutdown(): Promise<void> {
     if (this.state === "dead") return Promise.resolve();
+    // No new work is handed to a stopping instance.
+    if (this.state === "ready") this.state = "stopping";
     return new Promise((resolve) => {
       this.child.once("exit", () => resolve());
       this.send({ type: "shutdown" });

@@ -9,7 +9,7 @@ export interface WorkerOptions {
   queue: Queue;
   predictions: PredictionService;
   events: EventBus;
-  config: Pick<Config, "instancesPerVersion" | "predictionTimeoutSeconds" | "cancelGraceMs" | "setupTimeoutSeconds">;
+  config: Pick<Config, "instancesPerVersion" | "predictionTimeoutSeconds" | "cancelGraceMs" | "setupTimeoutSeconds" | "instanceIdleSeconds">;
   /** Where a version's files are on disk. */
   versionDir(versionId: string): string;
   runners: RunnerCommands;
@@ -42,8 +42,11 @@ export class Worker {
     this.unsubscribe = this.o.events.subscribe(ALL_PREDICTIONS, (event) => {
       if (event.type === "cancel_requested") this.cancel(event.id);
     });
-    // Timeouts are checked once a second rather than with a timer per prediction.
-    this.sweep = setInterval(() => this.enforceTimeouts(), 1000);
+    // Timeouts and idle instances are checked once a second rather than with a timer each.
+    this.sweep = setInterval(() => {
+      this.enforceTimeouts();
+      this.stopIdleInstances();
+    }, 1000);
     this.sweep.unref();
     // Jobs queued before the worker started (recovered at start-up) are waiting.
     for (const versionId of this.o.queue.pendingVersions()) this.dispatch(versionId);
@@ -92,7 +95,7 @@ export class Worker {
         return;
       }
       const job = this.o.queue.take(versionId)!;
-      void this.execute(instance, job);
+      this.execute(instance, job).catch((error) => this.reportError(error));
     }
   }
 
@@ -119,14 +122,24 @@ export class Worker {
     pool.instances.push(instance);
     instance.start().then(
       () => this.dispatch(versionId),
-      (error: Error) => this.failQueued(versionId, `The model's setup failed: ${error.message}`),
+      (error: Error) => {
+        // Stopping interrupts setup on purpose: the waiting jobs stay queued for the next start.
+        if (this.stopped) return;
+        // Another instance of the pool may still serve them.
+        if (pool.instances.some((other) => other !== instance && other.state !== "dead")) return this.dispatch(versionId);
+        this.failQueued(versionId, `The model's setup failed: ${error.message}`);
+      },
     );
   }
 
   /** A setup failure ends every prediction waiting for that version with the setup's error. */
   private failQueued(versionId: string, error: string): void {
     let job: Job | undefined;
-    while ((job = this.o.queue.take(versionId))) void this.o.predictions.fail(job.predictionId, error);
+    while ((job = this.o.queue.take(versionId))) this.o.predictions.fail(job.predictionId, error).catch((e) => this.reportError(e));
+  }
+
+  private reportError(error: unknown): void {
+    this.o.log(`worker: could not record a prediction's outcome: ${error instanceof Error ? error.stack : String(error)}`);
   }
 
   private async execute(instance: Instance, job: Job): Promise<void> {
@@ -155,6 +168,20 @@ export class Worker {
 
   private cancel(id: string): void {
     this.running.get(id)?.instance.cancel(id, this.o.config.cancelGraceMs);
+  }
+
+  /** Instances with nothing to do for longer than the idle window stop (scale to zero). */
+  private stopIdleInstances(): void {
+    const idleMs = this.o.config.instanceIdleSeconds * 1000;
+    const now = Date.now();
+    for (const [versionId, pool] of this.pools) {
+      for (const instance of pool.instances) {
+        if (instance.state === "ready" && instance.active.size === 0 && now - instance.lastUsed > idleMs && this.o.queue.depth(versionId) === 0) {
+          void instance.shutdown();
+        }
+      }
+      if (pool.instances.length === 0 && this.o.queue.depth(versionId) === 0) this.pools.delete(versionId);
+    }
   }
 
   private enforceTimeouts(): void {

@@ -250,3 +250,13 @@ export async function statusOf(promise: Promise<unknown>): Promise<number> {
   }
   assert.fail("the call succeeded");
 }
+
+/** Whether a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

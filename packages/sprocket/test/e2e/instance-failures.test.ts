@@ -4,14 +4,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type Replicate from "replicate";
-import { pushFixture, startServer, waitForPrediction, type TestServer } from "./harness.ts";
+import { isAlive, pushFixture, startServer, waitFor, waitForPrediction, type TestServer } from "./harness.ts";
 
 describe("instance failures", () => {
   let server: TestServer;
   let replicate: Replicate;
 
   before(async () => {
-    server = await startServer({ env: { SPROCKET_PREDICTION_TIMEOUT: "1" } });
+    server = await startServer({ env: { SPROCKET_PREDICTION_TIMEOUT: "1", SPROCKET_INSTANCE_IDLE_SECONDS: "2" } });
     replicate = server.client;
     await Promise.all([pushFixture(server, "crash", "admin/crash"), pushFixture(server, "slow", "admin/slow")]);
   });
@@ -53,5 +53,14 @@ describe("instance failures", () => {
     assert.match(failed.logs ?? "", /slow: sleeping 60000 ms/);
 
     assert.equal(await replicate.run("admin/slow", { input: { ms: 1 } }), "slept 1 ms");
+  });
+
+  test("an instance idle for longer than SPROCKET_INSTANCE_IDLE_SECONDS stops, and the next prediction starts a fresh one", async () => {
+    const first = String(await replicate.run("admin/crash", { input: { exit: false } }));
+    const pid = Number(/alive in pid (\d+)/.exec(first)?.[1]);
+    assert.ok(pid > 0, first);
+    await waitFor(() => !isAlive(pid), { timeoutMs: 8000, message: "the idle instance stops" });
+    const second = String(await replicate.run("admin/crash", { input: { exit: false } }));
+    assert.notEqual(/alive in pid (\d+)/.exec(second)?.[1], String(pid));
   });
 });

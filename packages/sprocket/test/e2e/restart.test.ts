@@ -2,16 +2,9 @@
 // running fails as interrupted, what was queued runs, and nothing stays starting/processing.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { TERMINAL, api, pushFixture, startServer, waitFor, waitForPrediction, type TestServer } from "./harness.ts";
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { TERMINAL, api, isAlive, pushFixture, startServer, tempDir, waitFor, waitForPrediction, type TestServer } from "./harness.ts";
 
 describe("restarting a server on the same data directory", () => {
   let server: TestServer;
@@ -111,5 +104,24 @@ describe("restarting a server on the same data directory", () => {
     await waiting;
     assert.ok(answered !== undefined, "the open request got an answer or was closed");
     assert.ok(Date.now() - stoppedAt < 10_000);
+  });
+
+  test("a SIGTERM while a model is in setup() leaves its queued predictions queued, and they run after the restart", async () => {
+    const setupMarker = path.join(tempDir("sprocket-marker-"), "setup-started");
+    let own = await startServer({ env: { SLOW_SETUP_MARKER: setupMarker } });
+    try {
+      await pushFixture(own, "slow-setup", "admin/slow-setup");
+      const waiting = [];
+      for (let i = 0; i < 2; i++) waiting.push(await own.client.predictions.create({ model: "admin/slow-setup", input: {} }));
+      await waitFor(() => existsSync(setupMarker), { timeoutMs: 10_000, message: "setup() to start" });
+      assert.equal(await own.stop(), 0);
+      own = await own.restart();
+      for (const prediction of waiting) {
+        const done = await waitForPrediction(own.client, prediction.id, undefined, 15_000);
+        assert.equal(done.status, "succeeded", `${prediction.id}: ${done.error}`);
+      }
+    } finally {
+      await own.stop();
+    }
   });
 });

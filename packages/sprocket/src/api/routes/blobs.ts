@@ -18,7 +18,7 @@ export function registerBlobRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.put<{ Params: Params }>("/v1/blobs/:sha256", async (request, reply) => {
-    if (!Buffer.isBuffer(request.body)) throw new AppError("unsupported_media_type", "send the file's bytes as application/octet-stream");
+    if (!Buffer.isBuffer(request.body)) throw new AppError("unsupported_media_type", "send the file's bytes with Content-Type: application/octet-stream");
     const existed = deps.blobs.has(request.params.sha256);
     deps.blobs.put(request.params.sha256, request.body);
     return reply.code(existed ? 200 : 201).send({ sha256: request.params.sha256, size: request.body.length });

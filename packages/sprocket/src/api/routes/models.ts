@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { AppError } from "../../errors/index.ts";
+import { isJsonObject, validationError } from "../../errors/index.ts";
 import type { InvalidField } from "../../protocol/api-types.ts";
 import type { ModelRecord } from "../../store/store.ts";
 import { cursorOf, pageOf } from "../pagination.ts";
@@ -39,10 +37,14 @@ export function registerModelRoutes(app: FastifyInstance, deps: ApiDeps): void {
     url: "/v1/models",
     handler: async (request) => {
       let query = typeof request.body === "string" ? request.body.trim() : "";
-      if (/^".*"$/s.test(query)) query = JSON.parse(query) as string;
-      const needle = query.toLowerCase();
-      const page = await models.list(request.account, 1000);
-      const hits = page.rows.filter((m) => `${m.owner}/${m.name} ${m.description ?? ""}`.toLowerCase().includes(needle));
+      if (/^".*"$/s.test(query)) {
+        try {
+          query = String(JSON.parse(query));
+        } catch {
+          query = query.slice(1, -1);
+        }
+      }
+      const hits = await models.search(request.account, query);
       return { previous: null, next: null, results: await Promise.all(hits.map((model) => present(request, model))) };
     },
   });
@@ -73,11 +75,8 @@ export function registerModelRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get<{ Params: ModelParams }>("/v1/models/:owner/:name/readme", async (request, reply) => {
-    const model = await models.get(request.account, request.params.owner, request.params.name);
-    const latest = await models.latestVersion(model);
-    const file = latest && path.join(models.versionDir(latest.id), "README.md");
-    if (!file || !existsSync(file)) throw new AppError("not_found", `${model.owner}/${model.name} has no README.`);
-    return reply.type("text/plain; charset=utf-8").send(readFileSync(file, "utf8"));
+    const readme = await models.readme(request.account, request.params.owner, request.params.name);
+    return reply.type("text/plain; charset=utf-8").send(readme);
   });
 
   app.get<{ Params: ModelParams }>("/v1/models/:owner/:name/versions", async (request) => {
@@ -106,15 +105,13 @@ export function registerModelRoutes(app: FastifyInstance, deps: ApiDeps): void {
 }
 
 function modelBody(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new AppError("validation_failed", "- the request body must be a JSON object\n", {
-      invalidFields: [{ type: "invalid_type", field: "", description: "the request body must be a JSON object" }],
-    });
+  if (!isJsonObject(body)) {
+    throw validationError([{ type: "invalid_type", field: "", description: "the request body must be a JSON object" }]);
   }
-  const record = body as Record<string, unknown>;
+  const record = body;
   const fields: InvalidField[] = [];
-  for (const key of Object.keys(record)) {
-    if (!CREATE_KEYS.has(key)) fields.push({ type: "additional_property_not_allowed", field: "", description: `Additional property ${key} is not allowed` });
+  for (const key of Object.keys(record).filter((k) => !CREATE_KEYS.has(k)).slice(0, 20)) {
+    fields.push({ type: "additional_property_not_allowed", field: "", description: `Additional property ${key} is not allowed` });
   }
   for (const key of ["owner", "name", "visibility"]) {
     if (record[key] === undefined) fields.push({ type: "required", field: "", description: `${key} is required` });
@@ -128,8 +125,6 @@ function modelBody(body: unknown): Record<string, unknown> {
       fields.push({ type: "invalid_type", field: key, description: `${key} must be a string` });
     }
   }
-  if (fields.length > 0) {
-    throw new AppError("validation_failed", fields.map((f) => `- ${f.field ? `${f.field}: ` : ""}${f.description}\n`).join(""), { invalidFields: fields });
-  }
+  if (fields.length > 0) throw validationError(fields);
   return record;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AppError } from "../../errors/index.ts";
+import { AppError, isJsonObject, validationError } from "../../errors/index.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import type { InvalidField } from "../../protocol/api-types.ts";
 import { toSnapshot } from "../../predictions/wire.ts";
@@ -12,6 +12,10 @@ import type { ApiDeps } from "../server.ts";
 const PAGE_SIZE = 100;
 const WEBHOOK_EVENTS = ["start", "output", "logs", "completed"];
 /** Keys accepted on create; others are a 422 as on Replicate. `stream` is deprecated and ignored. */
+/** Unknown keys reported in one 422 at most (a body with thousands must not make a huge answer). */
+const MAX_REPORTED_KEYS = 20;
+/** The longest Cancel-After / lifetime accepted: a year. */
+const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
 const CREATE_KEYS = new Set(["input", "webhook", "webhook_completed", "webhook_events_filter", "stream", "lifetime"]);
 
 type Params = { id: string };
@@ -97,15 +101,16 @@ const notFound = () => new AppError("not_found", "The requested resource could n
 /** Checks the create body's own shape (not the model's input; that is the validator's job). */
 function createBody(request: FastifyRequest, needsVersion: boolean): Record<string, unknown> {
   const body = request.body;
-  if (body === undefined) throw invalid([{ type: "required", field: "", description: "input is required" }]);
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw invalid([{ type: "invalid_type", field: "", description: "the request body must be a JSON object" }]);
+  if (body === undefined) throw validationError([{ type: "required", field: "", description: "input is required" }]);
+  if (!isJsonObject(body)) {
+    throw validationError([{ type: "invalid_type", field: "", description: "the request body must be a JSON object" }]);
   }
   const fields: InvalidField[] = [];
-  const record = body as Record<string, unknown>;
+  const record = body;
   for (const key of Object.keys(record)) {
     if (!CREATE_KEYS.has(key) && !(needsVersion && key === "version")) {
       fields.push({ type: "additional_property_not_allowed", field: "", description: `Additional property ${key} is not allowed` });
+      if (fields.length >= MAX_REPORTED_KEYS) break;
     }
   }
   if (needsVersion && record.version === undefined) fields.push({ type: "required", field: "", description: "version is required" });
@@ -126,7 +131,7 @@ function createBody(request: FastifyRequest, needsVersion: boolean): Record<stri
       });
     }
   }
-  if (fields.length > 0) throw invalid(fields);
+  if (fields.length > 0) throw validationError(fields);
   return record;
 }
 
@@ -135,12 +140,12 @@ function lifetimeOf(request: FastifyRequest, body: Record<string, unknown>): num
   const raw = typeof header === "string" ? header : typeof body.lifetime === "string" || typeof body.lifetime === "number" ? String(body.lifetime) : null;
   if (raw === null) return null;
   const seconds = parseDuration(raw);
-  if (seconds === null || seconds < 5) {
-    throw invalid([
+  if (seconds === null || seconds < 5 || seconds > MAX_LIFETIME_SECONDS) {
+    throw validationError([
       {
         type: "format",
         field: typeof header === "string" ? "Cancel-After" : "lifetime",
-        description: `"${raw}" is not a duration of at least 5 seconds (e.g. 30s, 5m, 1h30m)`,
+        description: `"${raw.slice(0, 40)}" is not a duration between 5 seconds and a year (e.g. 30s, 5m, 1h30m)`,
       },
     ]);
   }
@@ -162,10 +167,4 @@ function isHttpUrl(value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-function invalid(fields: InvalidField[]): AppError {
-  return new AppError("validation_failed", fields.map((f) => `- ${f.field ? `${f.field}: ` : ""}${f.description}\n`).join(""), {
-    invalidFields: fields,
-  });
 }
