@@ -13,7 +13,6 @@ import { registerBlobRoutes } from "./routes/blobs.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerPredictionRoutes } from "./routes/predictions.ts";
 import { originOf, type UrlSigner } from "./urls.ts";
-import type { BlobStore } from "../files/blob-store.ts";
 
 export interface ApiDeps {
   config: Config;
@@ -22,7 +21,6 @@ export interface ApiDeps {
   models: ModelService;
   predictions: PredictionService;
   validator: InputValidator;
-  blobs: BlobStore;
   signer: UrlSigner;
   hardware: Hardware[];
   log(message: string): void;

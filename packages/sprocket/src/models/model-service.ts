@@ -211,9 +211,22 @@ export class ModelService {
     this.changed();
   }
 
-  /** Files of a manifest the blob store does not have yet. */
-  missingBlobs(manifest: Record<string, string>): string[] {
-    return [...new Set(Object.values(manifest))].filter((sha) => !this.blobs.has(sha));
+  /**
+   * Which of these digests the account must still upload. Blobs are shared on disk but owned per
+   * account: an account never learns whether another uploaded a file, and pushes only its own.
+   */
+  async missingBlobs(account: string, digests: string[]): Promise<string[]> {
+    const unique = [...new Set(digests)];
+    const owned = await this.store.blobsOwnedBy(account, unique);
+    return unique.filter((sha) => !owned.has(sha) || !this.blobs.has(sha));
+  }
+
+  /** Stores an uploaded file (refused unless its bytes hash to `sha256`) and records its owner. */
+  async uploadBlob(account: string, sha256: string, data: Uint8Array): Promise<{ created: boolean }> {
+    const existed = this.blobs.has(sha256);
+    this.blobs.put(sha256, data);
+    await this.store.addBlobOwner(account, sha256);
+    return { created: !existed };
   }
 
   /**
@@ -224,7 +237,7 @@ export class ModelService {
     const model = await this.get(viewer, owner, name);
     if (model.owner !== viewer) throw new AppError("forbidden", "You can only push versions to models you own.");
     const manifest = validateManifest(files);
-    const missing = this.missingBlobs(manifest);
+    const missing = await this.missingBlobs(viewer, Object.values(manifest));
     if (missing.length > 0) {
       throw new AppError("bundle_invalid", `upload these blobs first (PUT /v1/blobs/{sha256}): ${missing.join(", ")}`);
     }

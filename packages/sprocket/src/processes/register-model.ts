@@ -1,4 +1,3 @@
-import type { BlobStore } from "../files/blob-store.ts";
 import { collectDirectory } from "../models/bundle.ts";
 import type { ModelService } from "../models/model-service.ts";
 import type { VersionRecord } from "../store/store.ts";
@@ -10,14 +9,15 @@ import { readFileSync } from "node:fs";
  */
 export async function registerDirectory(
   models: ModelService,
-  blobs: BlobStore,
   dir: string,
   owner: string,
   name: string,
   visibility: "public" | "private",
 ): Promise<VersionRecord> {
   const bundle = collectDirectory(dir);
-  for (const [sha, file] of bundle.sources) if (!blobs.has(sha)) blobs.put(sha, readFileSync(file));
+  for (const sha of await models.missingBlobs(owner, [...bundle.sources.keys()])) {
+    await models.uploadBlob(owner, sha, readFileSync(bundle.sources.get(sha)!));
+  }
   try {
     await models.get(owner, owner, name);
   } catch {

@@ -82,7 +82,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const stopTicker = startTicker(predictions, models, (message) => log.error(message));
 
   if (config.registerExamples && existsSync(`${EXAMPLES_DIR}hello/cog.yaml`)) {
-    const version = await registerDirectory(models, blobs, `${EXAMPLES_DIR}hello`, "admin", "hello", "public");
+    const version = await registerDirectory(models, `${EXAMPLES_DIR}hello`, "admin", "hello", "public");
     log.info(`registered examples/hello as admin/hello:${version.id}`);
   }
 
@@ -93,7 +93,6 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     models,
     predictions,
     validator: new InputValidator(),
-    blobs,
     signer: new UrlSigner(readOrCreateSecret(paths.secret)),
     hardware: await detectHardware(),
     log: (message) => log.error(message),

@@ -106,6 +106,15 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     await store.close();
   });
 
+  test(`${name}: blob ownership is per account`, async () => {
+    const store = await make();
+    await store.addBlobOwner("ada", "a".repeat(64));
+    await store.addBlobOwner("ada", "a".repeat(64));
+    assert.deepEqual([...(await store.blobsOwnedBy("ada", ["a".repeat(64), "b".repeat(64)]))], ["a".repeat(64)]);
+    assert.equal((await store.blobsOwnedBy("bob", ["a".repeat(64)])).size, 0);
+    await store.close();
+  });
+
   test(`${name}: a prediction update changes only the patched fields and survives a read`, async () => {
     const store = await make();
     await store.insertPrediction(prediction("p", "ada", at(1)));

@@ -70,4 +70,13 @@ export const SQLITE_MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX predictions_account_created ON predictions(account, created_at DESC, id DESC);
   `,
+  // Who uploaded which blob: a push may use only blobs its own account uploaded, so the shared,
+  // content-addressed store tells no account what another one has.
+  `
+  CREATE TABLE blob_owners (
+    account TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (account, sha256)
+  ) WITHOUT ROWID;
+  `,
 ];

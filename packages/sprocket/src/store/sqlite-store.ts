@@ -189,6 +189,17 @@ export class SqliteStore implements Store {
     this.sql("DELETE FROM versions WHERE owner = ? AND name = ? AND id = ?").run(owner, name, id);
   }
 
+  async addBlobOwner(account: string, sha256: string) {
+    this.sql("INSERT OR IGNORE INTO blob_owners (account, sha256) VALUES (?, ?)").run(account, sha256);
+  }
+
+  async blobsOwnedBy(account: string, sha256s: string[]) {
+    const owned = new Set<string>();
+    const statement = this.sql("SELECT 1 FROM blob_owners WHERE account = ? AND sha256 = ?");
+    for (const sha of sha256s) if (statement.get(account, sha)) owned.add(sha);
+    return owned;
+  }
+
   async insertPrediction(p: PredictionRecord) {
     const text = `INSERT INTO predictions (id, account, model, version, input, output, logs, error, status, source, created_at,
          started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed)

@@ -44,6 +44,11 @@ export interface Store {
   countVersions(owner: string, name: string): Promise<number>;
   deleteVersion(owner: string, name: string, id: string): Promise<void>;
 
+  /** Records that `account` uploaded (or owns a copy of) this blob. */
+  addBlobOwner(account: string, sha256: string): Promise<void>;
+  /** Which of these digests `account` has uploaded. */
+  blobsOwnedBy(account: string, sha256s: string[]): Promise<Set<string>>;
+
   insertPrediction(prediction: PredictionRecord): Promise<void>;
   updatePrediction(id: string, patch: PredictionPatch): Promise<void>;
   getPrediction(id: string): Promise<PredictionRecord | null>;

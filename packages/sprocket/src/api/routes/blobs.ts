@@ -14,13 +14,13 @@ export function registerBlobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!Array.isArray(digests) || digests.some((d) => typeof d !== "string")) {
       throw new AppError("bad_request", 'send {"digests": ["<sha256 hex>", …]}');
     }
-    return { missing: (digests as string[]).filter((digest) => !deps.blobs.has(digest)) };
+    if (digests.length > 100_000) throw new AppError("bad_request", "ask about at most 100,000 digests at once");
+    return { missing: await deps.models.missingBlobs(request.account, digests as string[]) };
   });
 
   app.put<{ Params: Params }>("/v1/blobs/:sha256", async (request, reply) => {
     if (!Buffer.isBuffer(request.body)) throw new AppError("unsupported_media_type", "send the file's bytes with Content-Type: application/octet-stream");
-    const existed = deps.blobs.has(request.params.sha256);
-    deps.blobs.put(request.params.sha256, request.body);
-    return reply.code(existed ? 200 : 201).send({ sha256: request.params.sha256, size: request.body.length });
+    const { created } = await deps.models.uploadBlob(request.account, request.params.sha256, request.body);
+    return reply.code(created ? 201 : 200).send({ sha256: request.params.sha256, size: request.body.length });
   });
 }
