@@ -1,0 +1,1 @@
+"""Internals of sprocket_harness.py (the Python runner). Not for predictors to import."""
