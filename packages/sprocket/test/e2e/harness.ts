@@ -153,7 +153,12 @@ const lastLine = (text: string) => text.trim().split("\n").at(-1)!.trim();
  * the CLI prints). The model is created private if it does not exist.
  */
 export async function pushFixture(server: Pick<TestServer, "url" | "token">, fixture: string, model: string, token = server.token): Promise<string> {
-  const id = lastLine(await runCli(["push", path.join(FIXTURES_DIR, fixture), model, "--server", server.url], { SPROCKET_API_TOKEN: token }));
+  return pushDir(server, path.join(FIXTURES_DIR, fixture), model, token);
+}
+
+/** `sprocket push DIR <model>` for any directory; resolves with the version id. */
+export async function pushDir(server: Pick<TestServer, "url" | "token">, dir: string, model: string, token = server.token): Promise<string> {
+  const id = lastLine(await runCli(["push", dir, model, "--server", server.url], { SPROCKET_API_TOKEN: token }));
   if (!/^[0-9a-f]{64}$/.test(id)) throw new Error(`push printed "${id}" as its last line, not a version id`);
   return id;
 }

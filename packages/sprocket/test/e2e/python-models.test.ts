@@ -1,0 +1,95 @@
+// Cog-format Python models through the API with the official client: the same calls as for TS
+// models, run by the Python harness (the fixtures are the harness's own, in python/tests/fixtures).
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import type Replicate from "replicate";
+import { PACKAGE_ROOT, pushDir, startServer, waitForPrediction, type TestServer } from "./harness.ts";
+
+const PY_FIXTURES = path.join(PACKAGE_ROOT, "python", "tests", "fixtures");
+
+describe("Python (Cog) models", () => {
+  let server: TestServer;
+  let replicate: Replicate;
+
+  before(async () => {
+    server = await startServer({ env: { SPROCKET_CANCEL_GRACE_MS: "2000" } });
+    replicate = server.client;
+    for (const name of ["hello", "rich", "failing", "sleepy", "setup_fails"]) {
+      await pushDir(server, path.join(PY_FIXTURES, name), `admin/py-${name.replace("_", "-")}`);
+    }
+  });
+  after(() => server?.stop());
+
+  test("replicate.run of a Cog predictor returns its output, and what it prints is in the logs", async () => {
+    assert.equal(await replicate.run("admin/py-hello", { input: { name: "Ada" } }), "hello, Ada!");
+    const prediction = await replicate.predictions.create({ model: "admin/py-hello", input: { name: "Bob" } });
+    const done = await waitForPrediction(replicate, prediction.id);
+    assert.equal(done.output, "hello, Bob!");
+    assert.match(done.logs ?? "", /greeting Bob/);
+    assert.match(done.logs ?? "", /to stderr/);
+  });
+
+  test("the version's schema has Cog's shape for every Input option", async () => {
+    const model = await replicate.models.get("admin", "py-rich");
+    const schemas = (model.latest_version!.openapi_schema as { components: { schemas: Record<string, any> } }).components.schemas;
+    const input = schemas.Input;
+    assert.deepEqual(input.required, ["text"]);
+    assert.deepEqual(
+      Object.entries(input.properties).map(([name, p]: [string, any]) => [name, p["x-order"]]),
+      ["text", "n", "temp", "flag", "mode", "k", "token", "image", "files", "maybe", "old", "delay"].map((name, i) => [name, i]),
+    );
+    assert.equal(input.properties.n.minimum, 1);
+    assert.equal(input.properties.text.pattern, "^[a-z ]+$");
+    assert.deepEqual(input.properties.mode.allOf, [{ $ref: "#/components/schemas/mode" }]);
+    assert.deepEqual(schemas.mode.enum, ["fast", "slow"]);
+    assert.equal(input.properties.token["x-cog-secret"], true);
+    assert.equal(input.properties.image.format, "uri");
+    assert.equal(input.properties.maybe.nullable, true);
+    assert.equal(schemas.Output["x-cog-array-display"], "concatenate");
+  });
+
+  test("inputs outside the schema are refused with a 422 before the model sees them", async () => {
+    await assert.rejects(replicate.run("admin/py-rich", { input: { text: "UPPER", n: 11 } }), /422[\s\S]*input\.n[\s\S]*input\.text/);
+  });
+
+  test("an iterator's items come back as an array, defaults applied", async () => {
+    const output = (await replicate.run("admin/py-rich", { input: { text: "abc", token: "s3cret" } })) as string[];
+    assert.ok(Array.isArray(output));
+    assert.match(output[0], /^abc\|3\|0\.5\|False\|fast\|1\|/);
+  });
+
+  test("an exception fails the prediction with its message and the traceback in the logs; state persists between predictions", async () => {
+    const failed = await replicate.predictions.create({ model: "admin/py-failing", input: { how: "raise" } });
+    const done = await waitForPrediction(replicate, failed.id);
+    assert.equal(done.status, "failed");
+    assert.match(String(done.error), /boom/);
+    assert.match(done.logs ?? "", /Traceback[\s\S]*ValueError: boom/);
+    assert.equal(await replicate.run("admin/py-failing", { input: { how: "ok" } }), "call 2");
+  });
+
+  test("sys.exit in a predictor fails only that prediction; the next one still runs", async () => {
+    const exiting = await replicate.predictions.create({ model: "admin/py-failing", input: { how: "exit" } });
+    const done = await waitForPrediction(replicate, exiting.id);
+    assert.equal(done.status, "failed");
+    assert.match(String(done.error), /exit|SystemExit|3/i);
+    assert.match(String(await replicate.run("admin/py-failing", { input: { how: "ok" } })), /^call \d+$/);
+  });
+
+  test("cancel interrupts a sleeping sync predictor, which cleans up, and ends canceled", async () => {
+    const running = await replicate.predictions.create({ model: "admin/py-sleepy", input: { seconds: 30 } });
+    await waitForPrediction(replicate, running.id, (p) => p.status === "processing");
+    await replicate.predictions.cancel(running.id);
+    const done = await waitForPrediction(replicate, running.id, undefined, 5000);
+    assert.equal(done.status, "canceled");
+    assert.match(done.logs ?? "", /cleaning up after cancel/);
+  });
+
+  test("a setup() that raises fails the prediction saying setup failed, with the setup's output", async () => {
+    const prediction = await replicate.predictions.create({ model: "admin/py-setup-fails", input: {} });
+    const done = await waitForPrediction(replicate, prediction.id);
+    assert.equal(done.status, "failed");
+    assert.match(String(done.error), /setup failed[\s\S]*weights not found/);
+    assert.match(String(done.error), /loading weights/);
+  });
+});
