@@ -3,6 +3,7 @@ import { newId } from "../lib/ids.ts";
 import { TERMINAL_STATUSES, type PredictionStatus } from "../protocol/api-types.ts";
 import type { Queue } from "../queue/queue.ts";
 import type { PredictionPatch, PredictionRecord, Store, VersionRecord } from "../store/store.ts";
+import { maskSecrets, redactSecrets, secretInputNames } from "./secrets.ts";
 import { toSnapshot } from "./wire.ts";
 
 export interface CreatePrediction {
@@ -27,6 +28,10 @@ export class PredictionService {
   private readonly live = new Map<string, PredictionRecord>();
   private readonly startedAtMs = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
+  /** Real inputs of live predictions that have Secret inputs (never stored), and their values. */
+  private readonly secretRuns = new Map<string, { input: Record<string, unknown>; values: string[] }>();
+  /** Secret input names per version (schemas never change). */
+  private readonly secretNames = new Map<string, string[]>();
   /** Running predictions whose logs grew since the last flush. */
   private readonly dirtyLogs = new Set<string>();
 
@@ -38,12 +43,15 @@ export class PredictionService {
 
   async create(request: CreatePrediction): Promise<PredictionSnapshot> {
     const now = new Date();
+    const id = newId(now.getTime());
+    const secrets = this.secretNamesOf(request.version);
+    const { shown, values } = secrets.length > 0 ? redactSecrets(request.input, secrets) : { shown: request.input, values: [] };
     const record: PredictionRecord = {
-      id: newId(now.getTime()),
+      id,
       account: request.account,
       model: `${request.version.owner}/${request.version.name}`,
       version: request.version.id,
-      input: request.input,
+      input: shown,
       output: null,
       logs: "",
       error: null,
@@ -60,6 +68,7 @@ export class PredictionService {
     };
     await this.store.insertPrediction(record);
     this.live.set(record.id, record);
+    if (values.length > 0) this.secretRuns.set(id, { input: request.input, values });
     const snapshot = this.publishStatus(record);
     this.queue.enqueue({ predictionId: record.id, versionId: record.version, model: record.model });
     return snapshot;
@@ -76,8 +85,13 @@ export class PredictionService {
    * instance is gone), so it ends `failed` saying so.
    */
   async resolveInterrupted(record: PredictionRecord): Promise<void> {
+    await this.failRecovered(record, "Prediction interrupted: the Sprocket process running it stopped (restart or crash) while it was processing.");
+  }
+
+  /** Ends a prediction found unfinished at start-up with `error`. */
+  async failRecovered(record: PredictionRecord, error: string): Promise<void> {
     this.live.set(record.id, record);
-    await this.fail(record.id, "Prediction interrupted: the Sprocket process running it stopped (restart or crash) while it was processing.");
+    await this.fail(record.id, error);
   }
 
   /** Deadline reached (Cancel-After / lifetime): cancel whoever it belongs to. */
@@ -93,9 +107,24 @@ export class PredictionService {
     return ids;
   }
 
-  /** A live prediction's current record (input included), for the worker. */
+  /** A live prediction's current record (input included, secrets masked), for the worker. */
   getLive(id: string): PredictionRecord | undefined {
     return this.live.get(id);
+  }
+
+  /** The input the model must get: with the real values of Secret inputs. */
+  inputForRun(id: string): Record<string, unknown> | undefined {
+    return this.secretRuns.get(id)?.input ?? this.live.get(id)?.input;
+  }
+
+  private secretNamesOf(version: VersionRecord): string[] {
+    const key = `${version.owner}/${version.name}:${version.id}`;
+    let names = this.secretNames.get(key);
+    if (!names) {
+      names = secretInputNames(version.openapiSchema);
+      this.secretNames.set(key, names);
+    }
+    return names;
   }
 
   /** The in-memory state of a live prediction (fresher than its row), or undefined. */
@@ -151,6 +180,8 @@ export class PredictionService {
   appendLogs(id: string, data: string): void {
     const record = this.live.get(id);
     if (!record) return;
+    const secrets = this.secretRuns.get(id);
+    if (secrets) data = maskSecrets(data, secrets.values);
     record.logs += data;
     this.dirtyLogs.add(id);
     this.events.publish(id, { type: "log", id, data });
@@ -233,6 +264,7 @@ export class PredictionService {
     // write failed, the prediction stays here, terminal, and the error reaches the caller.)
     this.live.delete(id);
     this.dirtyLogs.delete(id);
+    this.secretRuns.delete(id);
   }
 
   private async update(record: PredictionRecord, patch: PredictionPatch): Promise<void> {

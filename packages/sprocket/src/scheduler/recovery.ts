@@ -1,4 +1,5 @@
 import type { PredictionService } from "../predictions/prediction-service.ts";
+import { REDACTED, secretInputNames } from "../predictions/secrets.ts";
 import type { Store } from "../store/store.ts";
 
 /**
@@ -9,6 +10,21 @@ export async function recoverPredictions(store: Store, predictions: PredictionSe
   const interrupted = await store.predictionsWithStatus(["processing"]);
   for (const record of interrupted) await predictions.resolveInterrupted(record);
   const queued = await store.predictionsWithStatus(["starting"]);
-  for (const record of queued) predictions.requeue(record);
-  return { requeued: queued.length, interrupted: interrupted.length };
+  let requeued = 0;
+  for (const record of queued) {
+    // Secret inputs are never stored, so a queued prediction that had one cannot run any more.
+    const [owner, name] = record.model.split("/");
+    const version = await store.getVersion(owner, name, record.version);
+    const lostSecrets = version ? secretInputNames(version.openapiSchema).filter((input) => record.input[input] === REDACTED) : [];
+    if (lostSecrets.length > 0) {
+      await predictions.failRecovered(
+        record,
+        `Sprocket restarted before this prediction ran, and its Secret inputs (${lostSecrets.join(", ")}) are never stored; create it again.`,
+      );
+    } else {
+      predictions.requeue(record);
+      requeued++;
+    }
+  }
+  return { requeued, interrupted: interrupted.length };
 }

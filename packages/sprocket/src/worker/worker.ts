@@ -144,13 +144,13 @@ export class Worker {
 
   private async execute(instance: Instance, job: Job): Promise<void> {
     const id = job.predictionId;
-    const record = this.o.predictions.getLive(id);
-    if (!record) return this.dispatch(job.versionId);
+    const input = this.o.predictions.inputForRun(id);
+    if (!input) return this.dispatch(job.versionId);
     this.running.set(id, { instance, startedAt: Date.now() });
     // The state changes to `processing` in memory at once; its write commits while the instance
     // already works (writes commit in order, so `processing` is never written after the result).
     const started = this.o.predictions.markStarted(id);
-    const result = await instance.run(id, record.input, {
+    const result = await instance.run(id, input, {
       onLog: (data) => this.o.predictions.appendLogs(id, data),
       onOutput: (item) => this.o.predictions.appendOutput(id, item),
       onMetric: (name, value) => this.o.predictions.recordMetric(id, name, value),
