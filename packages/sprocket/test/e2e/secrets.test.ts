@@ -21,12 +21,12 @@ describe("Secret inputs", () => {
     const replicate = server.client;
     const secret = "sk-live-0123456789";
     const created = await replicate.predictions.create({ model: "admin/secret-echo", input: { token: secret, note: "demo" } });
-    assert.equal(created.input.token, MASK);
+    assert.equal((created.input as Record<string, unknown>).token, MASK);
     const done = await waitForPrediction(replicate, created.id);
     assert.equal(done.status, "succeeded");
     assert.equal(done.output, secret.length, "the model saw the real value");
-    assert.equal(done.input.token, MASK);
-    assert.equal(done.input.note, "demo");
+    assert.equal((done.input as Record<string, unknown>).token, MASK);
+    assert.equal((done.input as Record<string, unknown>).note, "demo");
     assert.match(done.logs ?? "", new RegExp(`using token \\*{10} for demo`));
     const listed = (await replicate.predictions.list()).results.find((p) => p.id === created.id);
     assert.ok(listed);
