@@ -18,6 +18,7 @@ export async function runPush(dir: string, model: string, options: { server?: st
     token,
     progress: (message) => process.stderr.write(`${message}\n`),
   });
+  for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(
     `${result.created ? "pushed new version" : "version already exists"} of ${model} (${result.uploaded} file(s) uploaded)\n`,
   );

@@ -1,10 +1,13 @@
 import { parse } from "yaml";
 import { AppError } from "../errors/index.ts";
-import { cogConcurrencyOf, predictorReferenceOf } from "../protocol/cog-reference.ts";
+import { cogConcurrencyOf, predictorReferenceOf, type CogBuild } from "../protocol/cog-reference.ts";
 
 /** The parts of cog.yaml Sprocket acts on. The whole file is checked to be valid YAML. */
 export interface CogConfig {
   predictor: string;
+  /** 1-based line of the `predict:` / `run:` entry, for error messages. */
+  predictorLine: number;
+  build: CogBuild;
 }
 
 export function parseCogYaml(text: string): CogConfig {
@@ -25,7 +28,42 @@ export function parseCogYaml(text: string): CogConfig {
       'cog.yaml needs `predict:` (or `run:`) naming the predictor as "FILE:EXPORT", e.g. predict: "predict.ts:Predictor"',
     );
   }
-  return { predictor };
+  const predictorLine = text.split("\n").findIndex((line) => /^(predict|run):/.test(line)) + 1;
+  return { predictor, predictorLine, build: parseBuild(config.build) };
+}
+
+function parseBuild(value: unknown): CogBuild {
+  const build = value === undefined || value === null ? {} : value;
+  if (typeof build !== "object" || Array.isArray(build)) throw new AppError("bundle_invalid", "cog.yaml: build must be a mapping");
+  const b = build as Record<string, unknown>;
+  const strings = (key: string): string[] => {
+    const list = b[key];
+    if (list === undefined || list === null) return [];
+    if (!Array.isArray(list) || list.some((item) => typeof item !== "string")) {
+      throw new AppError("bundle_invalid", `cog.yaml: build.${key} must be a list of strings`);
+    }
+    return list as string[];
+  };
+  const text = (key: string): string | null => {
+    const item = b[key];
+    if (item === undefined || item === null) return null;
+    if (typeof item !== "string" && typeof item !== "number") throw new AppError("bundle_invalid", `cog.yaml: build.${key} must be a string`);
+    return String(item);
+  };
+  if (b.python_packages !== undefined && b.python_requirements !== undefined) {
+    throw new AppError("bundle_invalid", "cog.yaml: build.python_packages and build.python_requirements cannot both be set (Cog's rule); keep one");
+  }
+  // build.run items are strings or {command, mounts}.
+  const run = Array.isArray(b.run) ? b.run.map((item) => (typeof item === "string" ? item : String((item as { command?: unknown })?.command ?? ""))) : [];
+  return {
+    pythonVersion: text("python_version"),
+    pythonPackages: strings("python_packages"),
+    pythonRequirements: text("python_requirements"),
+    systemPackages: strings("system_packages"),
+    run,
+    gpu: b.gpu === true,
+    cuda: text("cuda"),
+  };
 }
 
 /**

@@ -6,7 +6,9 @@ import type { CursorKey } from "../lib/cursor.ts";
 import { TtlCache } from "../lib/ttl-cache.ts";
 import type { ListPage, ModelRecord, Store, VersionRecord } from "../store/store.ts";
 import { materialize, validateManifest, versionIdOf } from "./bundle.ts";
+import { runtimeOf } from "../protocol/cog-reference.ts";
 import { checkCogYaml } from "./cog-yaml.ts";
+import type { EnvironmentPreparer } from "./environment.ts";
 
 /** Loads a model directory and reports its predictor and schema (a runner in schema mode). */
 export type SchemaReader = (dir: string) => Promise<{ predictor: string; openapiSchema: Record<string, unknown> }>;
@@ -49,6 +51,7 @@ export class ModelService {
     private readonly blobs: BlobStore,
     private readonly versionsDir: string,
     private readonly readSchema: SchemaReader,
+    private readonly prepareEnvironment: EnvironmentPreparer,
   ) {}
 
   private findModel(owner: string, name: string): Promise<ModelRecord | null> {
@@ -233,7 +236,12 @@ export class ModelService {
    * Turns an uploaded manifest into a version of owner/name (the model must exist and be the
    * viewer's). Idempotent: the same files give the same id, and pushing them again changes nothing.
    */
-  async createVersion(viewer: string, owner: string, name: string, files: unknown): Promise<{ version: VersionRecord; created: boolean }> {
+  async createVersion(
+    viewer: string,
+    owner: string,
+    name: string,
+    files: unknown,
+  ): Promise<{ version: VersionRecord; created: boolean; notes: string[] }> {
     const model = await this.get(viewer, owner, name);
     if (model.owner !== viewer) throw new AppError("forbidden", "You can only push versions to models you own.");
     const manifest = validateManifest(files);
@@ -243,19 +251,26 @@ export class ModelService {
     }
     const id = versionIdOf(manifest);
     const existing = await this.store.getVersion(owner, name, id);
-    if (existing) return { version: existing, created: false };
+    if (existing) return { version: existing, created: false, notes: [] };
 
-    checkCogYaml(readFileSync(this.blobs.path(manifest["cog.yaml"]), "utf8"));
+    const config = checkCogYaml(readFileSync(this.blobs.path(manifest["cog.yaml"]), "utf8"));
     const dir = this.versionDir(id);
     const existedElsewhere = (await this.store.findVersionsById(id)).length > 0;
     materialize(dir, manifest, this.blobs);
     let schema;
+    let notes: string[];
     try {
-      schema = await this.readSchema(dir);
+      ({ notes } = await this.prepareEnvironment(dir, config.build, runtimeOf(config.predictor)));
+      schema = await this.readSchema(dir).catch((error: Error) => {
+        throw new AppError(
+          "bundle_invalid",
+          `the model could not be loaded (cog.yaml line ${config.predictorLine}: ${config.predictor}): ${error.message}`,
+        );
+      });
     } catch (error) {
-      // A bundle that cannot load leaves nothing behind (unless another model already uses it).
+      // A bundle that cannot start leaves nothing behind (unless another model already uses it).
       if (!existedElsewhere) rmSync(dir, { recursive: true, force: true });
-      throw new AppError("bundle_invalid", `the model could not be loaded: ${(error as Error).message}`);
+      throw error;
     }
     const version: VersionRecord = {
       id,
@@ -269,6 +284,6 @@ export class ModelService {
     };
     const created = await this.store.insertVersion(version);
     this.changed();
-    return { version: created ? version : ((await this.store.getVersion(owner, name, id)) ?? version), created };
+    return { version: created ? version : ((await this.store.getVersion(owner, name, id)) ?? version), created, notes };
   }
 }

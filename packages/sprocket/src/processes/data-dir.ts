@@ -11,6 +11,7 @@ export function dataPaths(dataDir: string) {
     database: path.join(root, "sprocket.db"),
     blobs: path.join(root, "blobs"),
     versions: path.join(root, "versions"),
+    envs: path.join(root, "envs"),
     adminToken: path.join(root, "admin-token"),
     secret: path.join(root, "secret"),
   };

@@ -16,7 +16,7 @@ export interface PushOptions {
  * The client side of `sprocket push`: bundle the directory, upload only the blobs the server lacks,
  * create the model if it is missing (private), then create the version. Same files, same id.
  */
-export async function push(options: PushOptions): Promise<{ version: Version; created: boolean; uploaded: number }> {
+export async function push(options: PushOptions): Promise<{ version: Version; created: boolean; uploaded: number; notes: string[] }> {
   const base = options.server.replace(/\/+$/, "").replace(/\/v1$/, "");
   const headers = { authorization: `Bearer ${options.token}` };
   const call = async (method: string, path: string, body?: unknown, contentType = "application/json") => {
@@ -61,6 +61,6 @@ export async function push(options: PushOptions): Promise<{ version: Version; cr
     await json(existing);
   }
   const response = await call("POST", `/v1/models/${options.owner}/${options.name}/versions`, { files: bundle.manifest });
-  const version = (await json(response)) as Version;
-  return { version, created: response.status === 201, uploaded: missing.length };
+  const { build_notes: notes = [], ...version } = (await json(response)) as Version & { build_notes?: string[] };
+  return { version, created: response.status === 201, uploaded: missing.length, notes };
 }

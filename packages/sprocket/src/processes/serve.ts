@@ -15,6 +15,7 @@ import { recoverPredictions } from "../scheduler/recovery.ts";
 import { startTicker } from "../scheduler/ticker.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { runnerCommands } from "../worker/runner-command.ts";
+import { prepareEnvironment } from "../worker/python-environment.ts";
 import { readModelSchema } from "../worker/schema-reader.ts";
 import { Worker } from "../worker/worker.ts";
 import { modelEnvironment } from "./child-env.ts";
@@ -53,7 +54,15 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const predictions = new PredictionService(store, queue, events);
   const runners = runnerCommands(execPath, config.python);
   const childEnv = modelEnvironment(env);
-  const models = new ModelService(store, blobs, paths.versions, (dir) => readModelSchema(dir, runners, childEnv));
+  const hardware = await detectHardware();
+  const environments = { python: config.python, envsDir: paths.envs, hasGpu: hardware.some((h) => h.sku.startsWith("gpu-")) };
+  const models = new ModelService(
+    store,
+    blobs,
+    paths.versions,
+    (dir) => readModelSchema(dir, runners, childEnv),
+    (dir, build, runtime) => prepareEnvironment(dir, build, runtime, environments),
+  );
   const tokens = new TokenService(store);
 
   const adminToken = adminTokenFor(paths.adminToken, config.adminToken);
@@ -94,7 +103,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     predictions,
     validator: new InputValidator(),
     signer: new UrlSigner(readOrCreateSecret(paths.secret)),
-    hardware: await detectHardware(),
+    hardware,
     log: (message) => log.error(message),
   });
   await app.listen({ host: config.host, port: config.port });

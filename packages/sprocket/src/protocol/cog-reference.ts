@@ -21,3 +21,14 @@ export function cogConcurrencyOf(cogYaml: string): number {
 export function runtimeOf(reference: string): Runtime {
   return /\.py:/.test(reference) ? "python" : "node";
 }
+
+/** cog.yaml's `build:` section, as far as a host without Docker can act on it. */
+export interface CogBuild {
+  pythonVersion: string | null;
+  pythonPackages: string[];
+  pythonRequirements: string | null;
+  systemPackages: string[];
+  run: string[];
+  gpu: boolean;
+  cuda: string | null;
+}

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppError } from "../errors/index.ts";
 import { predictorReferenceOf, runtimeOf, type Runtime } from "../protocol/cog-reference.ts";
+import { versionInterpreterFile } from "./python-environment.ts";
 
 /** How to start a runner; the model directory is appended as the last argument. */
 export interface RunnerCommand {
@@ -36,5 +37,11 @@ export function runnerForDir(dir: string, runners: RunnerCommands): RunnerComman
     throw new AppError("bundle_invalid", `cannot read ${path.join(dir, "cog.yaml")}: ${(error as Error).message}`);
   }
   if (!reference) throw new AppError("bundle_invalid", 'cog.yaml needs `predict:` (or `run:`) naming the predictor, e.g. predict: "predict.py:Predictor"');
-  return runners[runtimeOf(reference)];
+  const runtime = runtimeOf(reference);
+  // A version whose packages live in their own environment runs with that environment's python.
+  const interpreterFile = versionInterpreterFile(dir);
+  if (runtime === "python" && existsSync(interpreterFile)) {
+    return { ...runners.python, command: readFileSync(interpreterFile, "utf8").trim() };
+  }
+  return runners[runtime];
 }

@@ -99,8 +99,9 @@ export function registerModelRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // Sprocket extension, used by `sprocket push`: make a version from uploaded blobs.
   app.post<{ Params: ModelParams }>("/v1/models/:owner/:name/versions", async (request, reply) => {
     const body = request.body as { files?: unknown } | undefined;
-    const { version, created } = await models.createVersion(request.account, request.params.owner, request.params.name, body?.files);
-    return reply.code(created ? 201 : 200).send(presentVersion(version));
+    const { version, created, notes } = await models.createVersion(request.account, request.params.owner, request.params.name, body?.files);
+    // build_notes (extension): what of cog.yaml's `build:` this host could not honour.
+    return reply.code(created ? 201 : 200).send({ ...presentVersion(version), build_notes: notes });
   });
 }
 

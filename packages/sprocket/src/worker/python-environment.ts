@@ -1,0 +1,131 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { AppError } from "../errors/index.ts";
+import type { CogBuild, Runtime } from "../protocol/cog-reference.ts";
+
+export interface EnvironmentOptions {
+  /** The host's interpreter (SPROCKET_PYTHON). */
+  python: string;
+  /** Where per-requirements virtual environments are kept (shared by versions with the same set). */
+  envsDir: string;
+  /** Whether this host has a GPU (for build.gpu notes). */
+  hasGpu: boolean;
+}
+
+/** The interpreter a version must run with, when it is not the host's: `<version dir>.python`. */
+export function versionInterpreterFile(dir: string): string {
+  return `${dir.replace(/\/+$/, "")}.python`;
+}
+
+const PIP_TIMEOUT_MS = 300_000;
+
+/**
+ * What can be done on this host for cog.yaml's `build:` (see models/environment.ts). Python
+ * packages: already installed in the host's Python → nothing to do; otherwise a virtual
+ * environment per requirement set (on top of the host's packages), installed with pip, cached.
+ */
+export async function prepareEnvironment(dir: string, build: CogBuild, runtime: Runtime, o: EnvironmentOptions): Promise<{ notes: string[] }> {
+  const notes: string[] = [];
+  const requirements = [...build.pythonPackages, ...requirementsFile(dir, build.pythonRequirements, notes)];
+  if (runtime === "node") {
+    if (build.pythonVersion || requirements.length > 0) notes.push("build.python_* is ignored: the predictor is TypeScript/JavaScript.");
+  } else {
+    const version = (await run(o.python, ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])).stdout.trim();
+    if (build.pythonVersion && !`${version}.`.startsWith(`${build.pythonVersion}.`)) {
+      notes.push(`build.python_version is ${build.pythonVersion}, but this host runs Python ${version} (${o.python}); set SPROCKET_PYTHON to a Python ${build.pythonVersion} to match.`);
+    }
+    if (requirements.length > 0) await installRequirements(dir, requirements, version, o, notes);
+  }
+  for (const name of build.systemPackages) {
+    // dpkg-query exits non-zero for an unknown package; only a missing dpkg-query means "cannot tell".
+    const status = await run("dpkg-query", ["-W", "-f=${Status}", name]).catch((error: NodeJS.ErrnoException & { stdout?: string }) =>
+      error.code === "ENOENT" ? null : { stdout: error.stdout ?? "", stderr: "" },
+    );
+    if (!status) notes.push(`build.system_packages: could not check "${name}" (no dpkg-query on this host).`);
+    else if (!status.stdout.includes("install ok installed")) notes.push(`build.system_packages: "${name}" is not installed on this host (apt-get install ${name}).`);
+  }
+  if (build.run.length > 0) notes.push(`build.run was not run (Sprocket builds no image): ${build.run.map((c) => JSON.stringify(c)).join(", ")}.`);
+  if (build.gpu && !o.hasGpu) notes.push("build.gpu is true, but this host has no NVIDIA GPU: the model runs on the CPU.");
+  if (build.cuda) notes.push(`build.cuda ${build.cuda} is not installed by Sprocket: the host's CUDA (if any) is used.`);
+  return { notes };
+}
+
+function requirementsFile(dir: string, file: string | null, notes: string[]): string[] {
+  if (!file) return [];
+  const full = path.join(dir, file);
+  if (!existsSync(full)) throw new AppError("bundle_invalid", `cog.yaml: build.python_requirements names ${file}, which is not in the bundle`);
+  const lines = readFileSync(full, "utf8")
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter(Boolean);
+  const options = lines.filter((line) => line.startsWith("-"));
+  if (options.length > 0) notes.push(`${file}: pip option lines are not supported and were skipped: ${options.join(" ")}`);
+  return lines.filter((line) => !line.startsWith("-"));
+}
+
+// Which requirements the interpreter already satisfies: installed, and at the pinned version if
+// pinned with ==. (Other specifiers are taken as satisfied by any installed version.)
+const CHECK = `
+import importlib.metadata as m, json, re, sys
+out = {}
+for req in json.loads(sys.argv[1]):
+    name = re.split(r"[<>=!~;\\[ ]", req, 1)[0].strip()
+    pin = re.search(r"==\\s*([^\\s;,]+)", req)
+    try:
+        version = m.version(name)
+    except m.PackageNotFoundError:
+        out[req] = "not installed"
+        continue
+    out[req] = "ok" if not pin or pin.group(1) == version else "version " + version + " installed"
+print(json.dumps(out))
+`;
+
+async function installRequirements(dir: string, requirements: string[], version: string, o: EnvironmentOptions, notes: string[]): Promise<void> {
+  const marker = versionInterpreterFile(dir);
+  const check = JSON.parse((await run(o.python, ["-c", CHECK, JSON.stringify(requirements)])).stdout) as Record<string, string>;
+  const unmet = Object.entries(check).filter(([, state]) => state !== "ok");
+  if (unmet.length === 0) {
+    rmSync(marker, { force: true });
+    notes.push(`Python packages already installed on this host: ${requirements.join(", ")}.`);
+    return;
+  }
+  const key = createHash("sha256").update(JSON.stringify([version, [...requirements].sort()])).digest("hex").slice(0, 24);
+  const env = path.join(o.envsDir, key);
+  const interpreter = path.join(env, "bin", "python");
+  if (!existsSync(path.join(env, ".complete"))) {
+    rmSync(env, { recursive: true, force: true });
+    mkdirSync(o.envsDir, { recursive: true });
+    try {
+      await run(o.python, ["-m", "venv", "--system-site-packages", env]);
+      const args = ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--retries", "0", "--timeout", "15", ...requirements];
+      await run(interpreter, args, PIP_TIMEOUT_MS);
+    } catch (error) {
+      rmSync(env, { recursive: true, force: true });
+      const tail = String((error as { stderr?: string }).stderr ?? (error as Error).message)
+        .trim()
+        .split("\n")
+        .slice(-3)
+        .join(" | ");
+      throw new AppError(
+        "bundle_invalid",
+        `cannot install the Python packages this model needs: ${unmet.map(([req, state]) => `${req} (${state})`).join(", ")}. ` +
+          `pip failed (no package index reachable from this host?): ${tail}. ` +
+          `Install them into ${o.python}'s environment and push again, or set SPROCKET_PYTHON to an interpreter that has them.`,
+      );
+    }
+    writeFileSync(path.join(env, ".complete"), `${new Date().toISOString()}\n`);
+  }
+  writeFileSync(marker, `${interpreter}\n`);
+  notes.push(`Python packages installed in ${env}: ${requirements.join(", ")}.`);
+}
+
+function run(command: string, args: string[], timeout = 30_000): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(Object.assign(error, { stdout, stderr }));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
