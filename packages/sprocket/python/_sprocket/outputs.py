@@ -13,6 +13,7 @@ import io
 import mimetypes
 import os
 import pathlib
+import urllib.parse
 from typing import Any
 
 import cog
@@ -78,4 +79,7 @@ def _file_to_data_url(handle: Any) -> str:
 
 def _data_url(data: bytes, name: Any) -> str:
     mime = (mimetypes.guess_type(name)[0] if name else None) or "application/octet-stream"
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    # RFC 2397 allows parameters before ";base64": the file's name travels with its bytes, so the
+    # server can serve the output under the name the model gave it.
+    param = f";name={urllib.parse.quote(os.path.basename(name), safe='')}" if name else ""
+    return f"data:{mime}{param};base64,{base64.b64encode(data).decode('ascii')}"

@@ -42,7 +42,7 @@ class IteratorTest(HarnessCase):
         first = self.harness.wait_for(lambda m: m["type"] == "output")
         done = self.harness.done("s1")
         items = [m["item"] for m in self.harness.of("s1", "output")]
-        self.assertEqual([decoded(i) for i in items], [f"data:text/plain;base64|item {i}" for i in range(3)])
+        self.assertEqual([decoded(i) for i in items], [f"data:text/plain;name=item{i}.txt;base64|item {i}" for i in range(3)])
         self.assertEqual(done["output"], items)
         self.assertGreater(done["_at"] - first["_at"], 0.5, "the first item came before predict() finished")
 
@@ -168,7 +168,7 @@ class FilesTest(HarnessCase):
         output = done["output"]
         self.assertEqual(list(output), ["text", "file", "extra"])
         self.assertEqual(output["text"], "raw bytes|s3cret|['Path', 'Path']|https://example.com/dir/image.png")
-        self.assertEqual(decoded(output["file"]), "data:text/plain;base64|.txt bar")
+        self.assertEqual(decoded(output["file"]), "data:text/plain;name=out.txt;base64|.txt bar")
         self.assertEqual(output["extra"], [output["file"]])
         # A Secret prints masked.
         self.assertEqual(self.harness.logs("p1"), "key=**********\n")

@@ -1,10 +1,13 @@
 import type { PredictionSnapshot } from "../events/event-bus.ts";
 import type { Model, Prediction, Version } from "../protocol/api-types.ts";
+import { resolveFileRefs } from "../protocol/file-refs.ts";
 import type { ModelRecord, VersionRecord } from "../store/store.ts";
 import type { UrlSigner } from "./urls.ts";
 
 export function presentPrediction(snapshot: PredictionSnapshot, origin: string, signer: UrlSigner): Prediction {
   const { account: _account, ...prediction } = snapshot;
+  // File outputs are stored as references; the URL depends on the origin the client used.
+  prediction.output = resolveFileRefs(prediction.output, (keyAndName) => `${origin}/o/${keyAndName}`);
   return { ...prediction, urls: signer.predictionUrls(origin, snapshot.id) };
 }
 

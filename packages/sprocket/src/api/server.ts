@@ -2,6 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { TokenService } from "../accounts/token-service.ts";
 import type { Config } from "../config/index.ts";
 import { AppError, PROBLEM_CONTENT_TYPE, toProblem } from "../errors/index.ts";
+import type { OutputFiles } from "../files/output-files.ts";
 import type { ModelService } from "../models/model-service.ts";
 import type { InputValidator } from "../predictions/input-validator.ts";
 import type { PredictionService } from "../predictions/prediction-service.ts";
@@ -11,6 +12,7 @@ import { RateLimiter } from "./rate-limit.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
 import { registerModelRoutes } from "./routes/models.ts";
+import { registerOutputFileRoutes } from "./routes/output-files.ts";
 import { registerPredictionRoutes } from "./routes/predictions.ts";
 import { originOf, type UrlSigner } from "./urls.ts";
 
@@ -23,6 +25,7 @@ export interface ApiDeps {
   validator: InputValidator;
   signer: UrlSigner;
   hardware: Hardware[];
+  outputs: OutputFiles;
   log(message: string): void;
 }
 
@@ -36,7 +39,7 @@ declare module "fastify" {
 }
 
 /** Routes that need no token: health, and capability URLs that carry their own proof. */
-const PUBLIC_PREFIXES = ["/health", "/v1/streams/"];
+const PUBLIC_PREFIXES = ["/health", "/v1/streams/", "/o/"];
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ bodyLimit: deps.config.bodyLimitBytes, logger: false, return503OnClosing: true });
@@ -80,6 +83,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   app.get("/health", async () => ({ status: "ready" }));
   registerAccountRoutes(app, deps);
+  registerOutputFileRoutes(app, deps);
   registerPredictionRoutes(app, deps);
   // Other body types are accepted only where they mean something (fastify scopes parsers to the
   // plugin that adds them): text for model search, raw bytes (up to the blob limit) for uploads.

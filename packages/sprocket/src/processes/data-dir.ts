@@ -12,6 +12,7 @@ export function dataPaths(dataDir: string) {
     blobs: path.join(root, "blobs"),
     versions: path.join(root, "versions"),
     envs: path.join(root, "envs"),
+    outputs: path.join(root, "outputs"),
     adminToken: path.join(root, "admin-token"),
     secret: path.join(root, "secret"),
   };

@@ -7,6 +7,7 @@ import { UrlSigner } from "../api/urls.ts";
 import type { Config } from "../config/index.ts";
 import { LocalEventBus } from "../events/local-event-bus.ts";
 import { BlobStore } from "../files/blob-store.ts";
+import { OutputFiles } from "../files/output-files.ts";
 import { ModelService } from "../models/model-service.ts";
 import { InputValidator } from "../predictions/input-validator.ts";
 import { PredictionService } from "../predictions/prediction-service.ts";
@@ -51,6 +52,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const queue = new LocalQueue();
   const events = new LocalEventBus();
   const blobs = new BlobStore(paths.blobs);
+  const outputs = new OutputFiles(blobs, paths.outputs);
   const predictions = new PredictionService(store, queue, events);
   const runners = runnerCommands(execPath, config.python);
   const childEnv = modelEnvironment(env);
@@ -83,6 +85,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       config,
       versionDir: (id) => models.versionDir(id),
       runners,
+      outputs,
       env: childEnv,
       log: (message) => log.info(message),
     });
@@ -104,6 +107,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     validator: new InputValidator(),
     signer: new UrlSigner(readOrCreateSecret(paths.secret)),
     hardware,
+    outputs,
     log: (message) => log.error(message),
   });
   await app.listen({ host: config.host, port: config.port });

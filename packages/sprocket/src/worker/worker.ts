@@ -13,6 +13,8 @@ export interface WorkerOptions {
   /** Where a version's files are on disk. */
   versionDir(versionId: string): string;
   runners: RunnerCommands;
+  /** Stores file outputs (data: URIs from the runners) and returns the output with references. */
+  outputs: { persist(output: unknown): unknown };
   /** The environment model processes get (the server's secrets already removed). */
   env: Record<string, string>;
   log(message: string): void;
@@ -152,14 +154,14 @@ export class Worker {
     const started = this.o.predictions.markStarted(id);
     const result = await instance.run(id, input, {
       onLog: (data) => this.o.predictions.appendLogs(id, data),
-      onOutput: (item) => this.o.predictions.appendOutput(id, item),
+      onOutput: (item) => this.o.predictions.appendOutput(id, this.o.outputs.persist(item)),
       onMetric: (name, value) => this.o.predictions.recordMetric(id, name, value),
     });
     this.running.delete(id);
     // The instance is free again: give it the next job before this result is written.
     this.dispatch(job.versionId);
     await started;
-    if (result.status === "succeeded") await this.o.predictions.succeed(id, result.output);
+    if (result.status === "succeeded") await this.o.predictions.succeed(id, this.o.outputs.persist(result.output));
     else if (result.status === "failed" && this.stopped) {
       await this.o.predictions.fail(id, "Prediction interrupted: the Sprocket server shut down while it was running.");
     } else if (result.status === "failed") await this.o.predictions.fail(id, result.error);

@@ -15,7 +15,7 @@ describe("Python (Cog) models", () => {
   before(async () => {
     server = await startServer({ env: { SPROCKET_CANCEL_GRACE_MS: "2000" } });
     replicate = server.client;
-    for (const name of ["hello", "rich", "failing", "sleepy", "setup_fails"]) {
+    for (const name of ["hello", "rich", "failing", "sleepy", "setup_fails", "files", "stream"]) {
       await pushDir(server, path.join(PY_FIXTURES, name), `admin/py-${name.replace("_", "-")}`);
     }
   });
@@ -91,5 +91,33 @@ describe("Python (Cog) models", () => {
     assert.equal(done.status, "failed");
     assert.match(String(done.error), /setup failed[\s\S]*weights not found/);
     assert.match(String(done.error), /loading weights/);
+  });
+
+  test("Path outputs become file URLs anyone holding them can fetch, with the right type, size and ranges; BaseModel outputs become objects", async () => {
+    const doc = `data:text/plain;base64,${Buffer.from("hello file").toString("base64")}`;
+    const prediction = await replicate.predictions.create({ model: "admin/py-files", input: { doc, key: "k-123456" } });
+    const done = await waitForPrediction(replicate, prediction.id);
+    assert.equal(done.status, "succeeded", String(done.error));
+    const output = done.output as { text: string; file: string; extra: string[] };
+    assert.match(output.text, /\|k-123456\|/, "the model got the real secret");
+    assert.match(output.file, new RegExp(`^${server.url}/o/[A-Za-z0-9_-]{24}/out\\.txt$`));
+    assert.equal(output.extra.length, 1);
+    const fetched = await fetch(output.file);
+    assert.equal(fetched.status, 200);
+    assert.match(fetched.headers.get("content-type") ?? "", /^text\/plain/);
+    assert.equal(await fetched.text(), ".txt hello file");
+    const withToken = await fetch(output.file, { headers: { authorization: `Bearer ${server.token}` } });
+    assert.equal(withToken.status, 200);
+    const partial = await fetch(output.file, { headers: { range: "bytes=5-9" } });
+    assert.equal(partial.status, 206);
+    assert.equal(await partial.text(), "hello");
+    assert.equal((await fetch(output.file.replace(/\/o\/[^/]+/, "/o/AAAAAAAAAAAAAAAAAAAAAAAA"))).status, 404);
+  });
+
+  test("an iterator of Paths streams file URLs item by item into output", async () => {
+    const output = (await replicate.run("admin/py-stream", { input: { count: 2, pause: 0 } })) as unknown[];
+    assert.equal(output.length, 2);
+    const texts = await Promise.all(output.map(async (item) => (await fetch(String(item))).text()));
+    assert.deepEqual(texts, ["item 0", "item 1"]);
   });
 });
