@@ -26,6 +26,7 @@ const ALLOWED: Record<string, string[]> = {
   scheduler: [...BASE, "config", ...ADAPTERS, "predictions", "models"],
   worker: [...BASE, "config", "queue", "predictions", "files", "events"],
   runner: ["sdk", "protocol", "lib"],
+  "cog-server": [...BASE, "config", "predictions", "worker"],
   api: [...BASE, "config", ...ADAPTERS, "accounts", "predictions", "models"],
   // processes/ may import anything (not checked).
   cli: ["processes", "protocol", "config", "errors"],

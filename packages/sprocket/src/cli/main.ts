@@ -3,6 +3,7 @@ import { isAppError } from "../errors/index.ts";
 import { runPredict } from "./predict.ts";
 import { runPush } from "./push.ts";
 import { runServe } from "./serve.ts";
+import { runServeModel } from "./serve-model.ts";
 import { runTokenCreate } from "./token.ts";
 
 export async function main(argv: string[]): Promise<void> {
@@ -35,6 +36,15 @@ export async function main(argv: string[]): Promise<void> {
     .option("-i, --input <key=value>", "an input (repeatable)", (value: string, previous: string[]) => [...previous, value], [])
     .option("--json", "print the whole result as JSON")
     .action((dir, options) => runPredict(dir, options));
+
+  program
+    .command("serve-model")
+    .description("Serve one model directory with Cog's in-container HTTP API (like a Cog container)")
+    .argument("<dir>", "model directory with cog.yaml")
+    .option("--host <host>", "address to listen on")
+    .option("--port <port>", "port to listen on (default 5000, Cog's; 0: any free port)")
+    .option("--upload-url <url>", "PUT file outputs to <url>/<filename> and return the URLs (Cog's --upload-url)")
+    .action((dir, options) => runServeModel(dir, options));
 
   const token = program.command("token").description("Manage API tokens");
   token

@@ -60,6 +60,13 @@ export const SETTINGS = {
   rateLimitOtherPerMinute: { env: "SPROCKET_RATE_LIMIT_OTHER", default: 3000, doc: "Other requests per token per minute (0 turns the limit off).", parse: int(0) },
   bodyLimitBytes: { env: "SPROCKET_BODY_LIMIT", default: 16 * 1024 * 1024, doc: "Largest request body accepted, in bytes (larger: 413).", parse: int(1024) },
   blobLimitBytes: { env: "SPROCKET_BLOB_LIMIT", default: 1024 * 1024 * 1024, doc: "Largest single file accepted in a pushed bundle, in bytes.", parse: int(1024) },
+  allowPrivateUrls: {
+    env: "SPROCKET_ALLOW_PRIVATE_URLS",
+    default: false,
+    doc: "Let URL file inputs reach private, loopback, link-local and metadata addresses (off: refused, against SSRF).",
+    parse: bool,
+  },
+  inputFileLimitBytes: { env: "SPROCKET_INPUT_FILE_LIMIT", default: 1024 * 1024 * 1024, doc: "Largest file fetched for a URL file input, in bytes.", parse: int(1) },
   serverUrl: { env: "SPROCKET_URL", default: null, doc: "Server the CLI talks to (`push`), e.g. http://127.0.0.1:5000.", parse: optionalStr },
   apiToken: {
     env: "SPROCKET_API_TOKEN",

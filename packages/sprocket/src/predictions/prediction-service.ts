@@ -3,7 +3,8 @@ import { newId } from "../lib/ids.ts";
 import { TERMINAL_STATUSES, type PredictionStatus } from "../protocol/api-types.ts";
 import type { Queue } from "../queue/queue.ts";
 import type { PredictionPatch, PredictionRecord, Store, VersionRecord } from "../store/store.ts";
-import { maskSecrets, redactSecrets, secretInputNames } from "./secrets.ts";
+import { fileInputNames, secretInputNames } from "./input-fields.ts";
+import { maskSecrets, redactSecrets } from "./secrets.ts";
 import { toSnapshot } from "./wire.ts";
 
 export interface CreatePrediction {
@@ -14,6 +15,12 @@ export interface CreatePrediction {
   webhookEventsFilter?: string[] | null;
   /** Seconds from creation after which the prediction is canceled (Cancel-After / lifetime). */
   lifetimeSeconds?: number | null;
+}
+
+export interface RunContext {
+  input: Record<string, unknown>;
+  secretValues: string[];
+  fileInputs: string[];
 }
 
 /** The channel every prediction event is also published on (for SSE-wide listeners, webhooks). */
@@ -28,10 +35,13 @@ export class PredictionService {
   private readonly live = new Map<string, PredictionRecord>();
   private readonly startedAtMs = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
-  /** Real inputs of live predictions that have Secret inputs (never stored), and their values. */
-  private readonly secretRuns = new Map<string, { input: Record<string, unknown>; values: string[] }>();
-  /** Secret input names per version (schemas never change). */
-  private readonly secretNames = new Map<string, string[]>();
+  /**
+   * What a run needs beyond the stored record: the real input (Secret values are never stored),
+   * the secret values to mask in logs, and which inputs are files to fetch.
+   */
+  private readonly runs = new Map<string, RunContext>();
+  /** Secret and file input names per version (schemas never change). */
+  private readonly inputKinds = new Map<string, { secrets: string[]; files: string[] }>();
   /** Running predictions whose logs grew since the last flush. */
   private readonly dirtyLogs = new Set<string>();
 
@@ -44,8 +54,8 @@ export class PredictionService {
   async create(request: CreatePrediction): Promise<PredictionSnapshot> {
     const now = new Date();
     const id = newId(now.getTime());
-    const secrets = this.secretNamesOf(request.version);
-    const { shown, values } = secrets.length > 0 ? redactSecrets(request.input, secrets) : { shown: request.input, values: [] };
+    const kinds = this.inputKindsOf(request.version);
+    const { shown, values } = kinds.secrets.length > 0 ? redactSecrets(request.input, kinds.secrets) : { shown: request.input, values: [] };
     const record: PredictionRecord = {
       id,
       account: request.account,
@@ -68,15 +78,17 @@ export class PredictionService {
     };
     await this.store.insertPrediction(record);
     this.live.set(record.id, record);
-    if (values.length > 0) this.secretRuns.set(id, { input: request.input, values });
+    if (values.length > 0 || kinds.files.length > 0) this.runs.set(id, { input: request.input, secretValues: values, fileInputs: kinds.files });
     const snapshot = this.publishStatus(record);
     this.queue.enqueue({ predictionId: record.id, versionId: record.version, model: record.model });
     return snapshot;
   }
 
   /** Puts a recovered `starting` prediction back in memory and in the queue (after a restart). */
-  requeue(record: PredictionRecord): void {
+  requeue(record: PredictionRecord, version: VersionRecord | null): void {
     this.live.set(record.id, record);
+    const files = version ? this.inputKindsOf(version).files : [];
+    if (files.length > 0) this.runs.set(record.id, { input: record.input, secretValues: [], fileInputs: files });
     this.queue.enqueue({ predictionId: record.id, versionId: record.version, model: record.model });
   }
 
@@ -112,19 +124,22 @@ export class PredictionService {
     return this.live.get(id);
   }
 
-  /** The input the model must get: with the real values of Secret inputs. */
-  inputForRun(id: string): Record<string, unknown> | undefined {
-    return this.secretRuns.get(id)?.input ?? this.live.get(id)?.input;
+  /** What the worker needs to run a prediction: the real input and which inputs are files. */
+  runContext(id: string): RunContext | undefined {
+    const run = this.runs.get(id);
+    if (run) return run;
+    const record = this.live.get(id);
+    return record ? { input: record.input, secretValues: [], fileInputs: [] } : undefined;
   }
 
-  private secretNamesOf(version: VersionRecord): string[] {
+  private inputKindsOf(version: VersionRecord): { secrets: string[]; files: string[] } {
     const key = `${version.owner}/${version.name}:${version.id}`;
-    let names = this.secretNames.get(key);
-    if (!names) {
-      names = secretInputNames(version.openapiSchema);
-      this.secretNames.set(key, names);
+    let kinds = this.inputKinds.get(key);
+    if (!kinds) {
+      kinds = { secrets: secretInputNames(version.openapiSchema), files: fileInputNames(version.openapiSchema) };
+      this.inputKinds.set(key, kinds);
     }
-    return names;
+    return kinds;
   }
 
   /** The in-memory state of a live prediction (fresher than its row), or undefined. */
@@ -180,8 +195,8 @@ export class PredictionService {
   appendLogs(id: string, data: string): void {
     const record = this.live.get(id);
     if (!record) return;
-    const secrets = this.secretRuns.get(id);
-    if (secrets) data = maskSecrets(data, secrets.values);
+    const run = this.runs.get(id);
+    if (run && run.secretValues.length > 0) data = maskSecrets(data, run.secretValues);
     record.logs += data;
     this.dirtyLogs.add(id);
     this.events.publish(id, { type: "log", id, data });
@@ -264,7 +279,7 @@ export class PredictionService {
     // write failed, the prediction stays here, terminal, and the error reaches the caller.)
     this.live.delete(id);
     this.dirtyLogs.delete(id);
-    this.secretRuns.delete(id);
+    this.runs.delete(id);
   }
 
   private async update(record: PredictionRecord, patch: PredictionPatch): Promise<void> {

@@ -3,18 +3,9 @@
 // Replicate's mask everywhere else.
 
 export const REDACTED = "**********";
+import { secretInputNames } from "./input-fields.ts";
 
-/** Names of the inputs the schema marks secret (directly or as a list of secrets). */
-export function secretInputNames(openapiSchema: Record<string, unknown>): string[] {
-  const schemas = ((openapiSchema.components as { schemas?: Record<string, unknown> } | undefined)?.schemas ?? {}) as Record<
-    string,
-    { properties?: Record<string, Record<string, unknown>> }
-  >;
-  const properties = schemas.Input?.properties ?? {};
-  return Object.entries(properties)
-    .filter(([, p]) => p["x-cog-secret"] === true || (p.items as Record<string, unknown> | undefined)?.["x-cog-secret"] === true)
-    .map(([name]) => name);
-}
+export { secretInputNames };
 
 export interface SplitInput {
   /** What is stored and shown: secrets masked. */

@@ -86,6 +86,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       versionDir: (id) => models.versionDir(id),
       runners,
       outputs,
+      urlInputs: { maxBytes: config.inputFileLimitBytes, timeoutMs: 120_000, allowPrivate: config.allowPrivateUrls },
       env: childEnv,
       log: (message) => log.info(message),
     });

@@ -22,7 +22,7 @@ export async function recoverPredictions(store: Store, predictions: PredictionSe
         `Sprocket restarted before this prediction ran, and its Secret inputs (${lostSecrets.join(", ")}) are never stored; create it again.`,
       );
     } else {
-      predictions.requeue(record);
+      predictions.requeue(record, version);
       requeued++;
     }
   }

@@ -4,6 +4,7 @@ import { ALL_PREDICTIONS, type PredictionService } from "../predictions/predicti
 import type { Job, Queue } from "../queue/queue.ts";
 import { Instance } from "./instance.ts";
 import { runnerForDir, type RunnerCommands } from "./runner-command.ts";
+import { fetchUrlInputs, type UrlInputOptions } from "./url-inputs.ts";
 
 export interface WorkerOptions {
   queue: Queue;
@@ -13,6 +14,8 @@ export interface WorkerOptions {
   /** Where a version's files are on disk. */
   versionDir(versionId: string): string;
   runners: RunnerCommands;
+  /** Limits for fetching URL file inputs. */
+  urlInputs: UrlInputOptions;
   /** Stores file outputs (data: URIs from the runners) and returns the output with references. */
   outputs: { persist(output: unknown): unknown };
   /** The environment model processes get (the server's secrets already removed). */
@@ -146,18 +149,31 @@ export class Worker {
 
   private async execute(instance: Instance, job: Job): Promise<void> {
     const id = job.predictionId;
-    const input = this.o.predictions.inputForRun(id);
-    if (!input) return this.dispatch(job.versionId);
+    const run = this.o.predictions.runContext(id);
+    if (!run) return this.dispatch(job.versionId);
     this.running.set(id, { instance, startedAt: Date.now() });
     // The state changes to `processing` in memory at once; its write commits while the instance
     // already works (writes commit in order, so `processing` is never written after the result).
     const started = this.o.predictions.markStarted(id);
-    const result = await instance.run(id, input, {
+    // File inputs given as URLs are fetched here, so the model gets local files (and SSRF rules
+    // apply in one place). A fetch that fails fails the prediction, saying which URL and why.
+    let prepared: Awaited<ReturnType<typeof fetchUrlInputs>>;
+    try {
+      prepared = await fetchUrlInputs(run.input, run.fileInputs, this.o.urlInputs);
+    } catch (error) {
+      this.running.delete(id);
+      this.dispatch(job.versionId);
+      await started;
+      await this.o.predictions.fail(id, `A file input could not be fetched: ${(error as Error).message}`);
+      return;
+    }
+    const result = await instance.run(id, prepared.input, {
       onLog: (data) => this.o.predictions.appendLogs(id, data),
       onOutput: (item) => this.o.predictions.appendOutput(id, this.o.outputs.persist(item)),
       onMetric: (name, value) => this.o.predictions.recordMetric(id, name, value),
     });
     this.running.delete(id);
+    prepared.cleanup();
     // The instance is free again: give it the next job before this result is written.
     this.dispatch(job.versionId);
     await started;

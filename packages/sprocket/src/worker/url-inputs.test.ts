@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, test } from "node:test";
+import { fileInputNames } from "../predictions/input-fields.ts";
+import { fetchUrlInputs, isPrivateAddress } from "./url-inputs.ts";
+
+let server: http.Server;
+let base: string;
+before(async () => {
+  server = http.createServer((request, response) => {
+    if (request.url === "/redirect") return response.writeHead(302, { location: "/cat.txt" }).end();
+    if (request.url === "/loop") return response.writeHead(302, { location: "/loop" }).end();
+    if (request.url === "/big") return response.end("x".repeat(5000));
+    if (request.url === "/cat.txt") return response.end("meow");
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => server.close());
+
+const allow = { maxBytes: 1000, timeoutMs: 5000, allowPrivate: true };
+
+test("private, loopback, link-local and metadata addresses are recognised; public ones are not", () => {
+  for (const address of ["10.1.2.3", "172.20.0.1", "192.168.1.1", "127.0.0.1", "169.254.169.254", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "0.0.0.0"]) {
+    assert.equal(isPrivateAddress(address), true, address);
+  }
+  for (const address of ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111"]) assert.equal(isPrivateAddress(address), false, address);
+});
+
+test("file inputs are the schema's format: uri properties, also lists of them", () => {
+  const schema = { components: { schemas: { Input: { properties: { a: { format: "uri" }, b: { type: "array", items: { format: "uri" } }, c: { type: "string" } } } } } };
+  assert.deepEqual(fileInputNames(schema), ["a", "b"]);
+});
+
+test("URL inputs are fetched (following redirects) into local files, and cleaned up after", async () => {
+  const { input, cleanup } = await fetchUrlInputs({ a: `${base}/redirect`, b: [`${base}/cat.txt`, "data:,x"], c: "keep" }, ["a", "b"], allow);
+  assert.equal(readFileSync(String(input.a), "utf8"), "meow");
+  assert.equal(readFileSync(String((input.b as string[])[0]), "utf8"), "meow");
+  assert.equal((input.b as string[])[1], "data:,x");
+  assert.equal(input.c, "keep");
+  cleanup();
+  assert.throws(() => readFileSync(String(input.a)));
+});
+
+test("a private address is refused unless allowed; too big, redirect loops and 404s fail clearly", async () => {
+  await assert.rejects(fetchUrlInputs({ a: `${base}/cat.txt` }, ["a"], { ...allow, allowPrivate: false }), /private address.*SPROCKET_ALLOW_PRIVATE_URLS/);
+  await assert.rejects(fetchUrlInputs({ a: `http://localhost:${new URL(base).port}/cat.txt` }, ["a"], { ...allow, allowPrivate: false }), /private address/);
+  await assert.rejects(fetchUrlInputs({ a: `${base}/big` }, ["a"], allow), /over the 1000-byte limit/);
+  await assert.rejects(fetchUrlInputs({ a: `${base}/loop` }, ["a"], allow), /redirects/);
+  await assert.rejects(fetchUrlInputs({ a: `${base}/missing` }, ["a"], allow), /HTTP 404/);
+});
