@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { FIXTURES_DIR, api, pushFixture, startServer, type TestServer } from "./harness.ts";
+import { FIXTURES_DIR, PACKAGE_ROOT, api, pushDir, pushFixture, startServer, waitForPrediction, type TestServer } from "./harness.ts";
 
 describe("Python environments from cog.yaml's build section", () => {
   let server: TestServer;
@@ -52,5 +52,13 @@ describe("Python environments from cog.yaml's build section", () => {
     assert.match(response.body.detail, /sprocket-no-such-package==1\.0/);
     assert.match(response.body.detail, /SPROCKET_PYTHON/);
     await assert.rejects(pushFixture(server, "py-needs-packages", "admin/py-needs-packages"), /422/);
+  });
+
+  test("a file input URL pointing at a private address fails the prediction, saying so (SSRF)", async () => {
+    await pushDir(server, path.join(PACKAGE_ROOT, "python", "tests", "fixtures", "files"), "admin/py-files");
+    const prediction = await server.client.predictions.create({ model: "admin/py-files", input: { doc: "http://169.254.169.254/latest/meta-data/" } });
+    const done = await waitForPrediction(server.client, prediction.id);
+    assert.equal(done.status, "failed");
+    assert.match(String(done.error), /could not be fetched.*private address.*SPROCKET_ALLOW_PRIVATE_URLS/);
   });
 });

@@ -1,6 +1,8 @@
 // Cog-format Python models through the API with the official client: the same calls as for TS
 // models, run by the Python harness (the fixtures are the harness's own, in python/tests/fixtures).
 import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type Replicate from "replicate";
@@ -13,7 +15,7 @@ describe("Python (Cog) models", () => {
   let replicate: Replicate;
 
   before(async () => {
-    server = await startServer({ env: { SPROCKET_CANCEL_GRACE_MS: "2000" } });
+    server = await startServer({ env: { SPROCKET_CANCEL_GRACE_MS: "2000", SPROCKET_ALLOW_PRIVATE_URLS: "true" } });
     replicate = server.client;
     for (const name of ["hello", "rich", "failing", "sleepy", "setup_fails", "files", "stream"]) {
       await pushDir(server, path.join(PY_FIXTURES, name), `admin/py-${name.replace("_", "-")}`);
@@ -119,5 +121,17 @@ describe("Python (Cog) models", () => {
     assert.equal(output.length, 2);
     const texts = await Promise.all(output.map(async (item) => (await fetch(String(item))).text()));
     assert.deepEqual(texts, ["item 0", "item 1"]);
+  });
+
+  test("a Path input given as an http URL arrives at the model as a local file with the URL's content", async () => {
+    const files = http.createServer((request, response) => response.end(request.url === "/doc.md" ? "# from the web" : "nope"));
+    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/doc.md`;
+      const output = (await replicate.run("admin/py-files", { input: { doc: url } })) as { file: string };
+      assert.equal(await (await fetch(output.file)).text(), ".md # from the web");
+    } finally {
+      files.close();
+    }
   });
 });
