@@ -14,6 +14,8 @@ export interface LoadSpec {
   requests?: number;
   concurrency?: number;
   durationMs?: number;
+  /** Also return every latency, in order (for merging runs). */
+  keepSamples?: boolean;
 }
 
 export interface LoadResult {
@@ -26,6 +28,8 @@ export interface LoadResult {
   latency: LatencySummary;
   /** CPU this load generator used (user + system), to show when the client, not the server, is the limit. */
   clientCpuMs: number;
+  /** Every latency in ms, in order, when the spec asked for them. */
+  samples?: number[];
 }
 
 const spec = JSON.parse(process.argv[2] ?? "{}") as LoadSpec;
@@ -111,6 +115,7 @@ async function run(): Promise<LoadResult> {
     perSecond: (latencies.length / elapsedMs) * 1000,
     latency: summarize(latencies),
     clientCpuMs: (cpu.user + cpu.system) / 1000,
+    ...(spec.keepSamples ? { samples: latencies } : {}),
   };
 }
 

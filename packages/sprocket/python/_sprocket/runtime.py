@@ -7,7 +7,6 @@ are tasks on it, told apart by cog.scope's ContextVar.
 """
 from __future__ import annotations
 
-import asyncio
 import collections.abc
 import inspect
 import os
@@ -67,6 +66,8 @@ class Runtime:
             if predictor.setup is not None:
                 result = predictor.setup(**self._setup_arguments(predictor.setup))
                 if inspect.isawaitable(result):
+                    import asyncio  # lazily: it costs ~30 ms at start, and sync predictors never need it
+
                     assert self.loop is not None
                     asyncio.run_coroutine_threadsafe(_awaited(result), self.loop).result()
             self.predictor = predictor
@@ -85,6 +86,7 @@ class Runtime:
         return {"weights": convert(value, safe_type_hints(setup).get("weights", Any), PreparedInputs())}
 
     def _start_loop(self) -> None:
+        import asyncio  # lazily: it costs ~30 ms at start and sync predictors never need it
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="cog-event-loop", daemon=True).start()
 
@@ -121,6 +123,8 @@ class Runtime:
                 prepared = self.plan.prepare(raw)
                 result = self.predictor.entry(**prepared.kwargs)
                 if isinstance(result, collections.abc.AsyncIterator):
+                    import asyncio
+
                     output: Any = asyncio.run(self._drain_async(prediction_id, result))
                 elif outputs.is_streamed(result):
                     items: List[Any] = []
@@ -164,6 +168,7 @@ class Runtime:
         self.sync_cancel.requested.discard(prediction_id)
 
     async def _run_async(self, prediction_id: str, raw: Dict[str, Any]) -> None:
+        import asyncio  # lazily: it costs ~30 ms at start and sync predictors never need it
         assert self.predictor is not None and self.plan is not None
         _prediction_id.set(prediction_id)  # this task's own context
         prepared: Optional[PreparedInputs] = None

@@ -16,7 +16,7 @@ import { recoverPredictions } from "../scheduler/recovery.ts";
 import { startTicker } from "../scheduler/ticker.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { runnerCommands } from "../worker/runner-command.ts";
-import { prepareEnvironment } from "../worker/python-environment.ts";
+import { describeInterpreter, prepareEnvironment } from "../worker/python-environment.ts";
 import { readModelSchema } from "../worker/schema-reader.ts";
 import { Worker } from "../worker/worker.ts";
 import { modelEnvironment } from "./child-env.ts";
@@ -54,10 +54,11 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const blobs = new BlobStore(paths.blobs);
   const outputs = new OutputFiles(blobs, paths.outputs);
   const predictions = new PredictionService(store, queue, events);
-  const runners = runnerCommands(execPath, config.python);
+  const interpreter = await describeInterpreter(config.python);
+  const runners = runnerCommands(execPath, interpreter.executable);
   const childEnv = modelEnvironment(env);
   const hardware = await detectHardware();
-  const environments = { python: config.python, envsDir: paths.envs, hasGpu: hardware.some((h) => h.sku.startsWith("gpu-")) };
+  const environments = { python: interpreter.executable, pythonVersion: interpreter.version, envsDir: paths.envs, hasGpu: hardware.some((h) => h.sku.startsWith("gpu-")) };
   const models = new ModelService(
     store,
     blobs,

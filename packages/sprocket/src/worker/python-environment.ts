@@ -6,12 +6,28 @@ import { AppError } from "../errors/index.ts";
 import type { CogBuild, Runtime } from "../protocol/cog-reference.ts";
 
 export interface EnvironmentOptions {
-  /** The host's interpreter (SPROCKET_PYTHON). */
+  /** The host's interpreter (SPROCKET_PYTHON, resolved by describeInterpreter). */
   python: string;
+  /** Its version, e.g. "3.11.7"; null when it could not be started. */
+  pythonVersion: string | null;
   /** Where per-requirements virtual environments are kept (shared by versions with the same set). */
   envsDir: string;
   /** Whether this host has a GPU (for build.gpu notes). */
   hasGpu: boolean;
+}
+
+/**
+ * The real executable behind SPROCKET_PYTHON and its version, found once at start: `python3` may be
+ * a wrapper script (pyenv's shim costs ~60 ms per start), and every instance start pays for it.
+ */
+export async function describeInterpreter(python: string): Promise<{ executable: string; version: string | null }> {
+  try {
+    const { stdout } = await run(python, ["-c", "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])"]);
+    const [executable, version] = stdout.trim().split("\n");
+    return { executable: executable || python, version: version ?? null };
+  } catch {
+    return { executable: python, version: null };
+  }
 }
 
 /** The interpreter a version must run with, when it is not the host's: `<version dir>.python`. */
@@ -32,7 +48,8 @@ export async function prepareEnvironment(dir: string, build: CogBuild, runtime: 
   if (runtime === "node") {
     if (build.pythonVersion || requirements.length > 0) notes.push("build.python_* is ignored: the predictor is TypeScript/JavaScript.");
   } else {
-    const version = (await run(o.python, ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])).stdout.trim();
+    const version = o.pythonVersion;
+    if (!version) throw new AppError("bundle_invalid", `this model needs Python, but ${o.python} could not be started on this host (set SPROCKET_PYTHON)`);
     if (build.pythonVersion && !`${version}.`.startsWith(`${build.pythonVersion}.`)) {
       notes.push(`build.python_version is ${build.pythonVersion}, but this host runs Python ${version} (${o.python}); set SPROCKET_PYTHON to a Python ${build.pythonVersion} to match.`);
     }
