@@ -17,7 +17,7 @@ describe("Python (Cog) models", () => {
   before(async () => {
     server = await startServer({ env: { SPROCKET_CANCEL_GRACE_MS: "2000", SPROCKET_ALLOW_PRIVATE_URLS: "true" } });
     replicate = server.client;
-    for (const name of ["hello", "rich", "failing", "sleepy", "setup_fails", "files", "stream"]) {
+    for (const name of ["hello", "rich", "failing", "sleepy", "setup_fails", "files", "stream", "async_pair", "sleepy_async"]) {
       await pushDir(server, path.join(PY_FIXTURES, name), `admin/py-${name.replace("_", "-")}`);
     }
   });
@@ -133,5 +133,27 @@ describe("Python (Cog) models", () => {
     } finally {
       files.close();
     }
+  });
+
+  test("an async generator with concurrency.max 2 runs two predictions at once, streams its items, and records metrics", async () => {
+    const started = Date.now();
+    const [a, b] = await Promise.all([
+      replicate.predictions.create({ model: "admin/py-async-pair", input: { name: "a", seconds: 1, words: 2 } }),
+      replicate.predictions.create({ model: "admin/py-async-pair", input: { name: "b", seconds: 1 } }),
+    ]);
+    const [doneA, doneB] = await Promise.all([waitForPrediction(replicate, a.id), waitForPrediction(replicate, b.id)]);
+    assert.deepEqual(doneA.output, ["a0", "a1", "a"]);
+    assert.deepEqual(doneB.output, ["b"]);
+    assert.equal((doneA.metrics as Record<string, number>).slept, 1);
+    // Overlapping runs: both 1 s sleeps (after one shared instance start) fit well under 2 s of predicting.
+    const overlap = Math.min(Date.parse(doneA.completed_at!), Date.parse(doneB.completed_at!)) - Math.max(Date.parse(doneA.started_at!), Date.parse(doneB.started_at!));
+    assert.ok(overlap > 500, `the two predictions overlapped by ${overlap} ms (${Date.now() - started} ms in all)`);
+  });
+
+  test("cancel stops an async predictor's task and ends canceled", async () => {
+    const running = await replicate.predictions.create({ model: "admin/py-sleepy-async", input: { seconds: 30 } });
+    await waitForPrediction(replicate, running.id, (p) => p.status === "processing");
+    await replicate.predictions.cancel(running.id);
+    assert.equal((await waitForPrediction(replicate, running.id, undefined, 5000)).status, "canceled");
   });
 });
