@@ -17,12 +17,13 @@
 // model and the baseline server.
 //
 // Everything listens and connects on 127.0.0.1. Exits 1 if any request failed or a step broke.
-import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { LoadResult, LoadSpec } from "./lib/load-client.ts";
+import { collectDirectory } from "../packages/sprocket/src/models/bundle.ts";
+import { startBaseline, startSprocket } from "./lib/servers.ts";
 import { NODE_TS, REPO_ROOT, SPROCKET_BIN, childrenOf, rssBytes, runToEnd, startAndWaitFor, stopAll, type ChildInfo } from "./lib/processes.ts";
 import { formatNumber } from "./lib/report.ts";
 import { summarize, type LatencySummary } from "./lib/stats.ts";
@@ -91,36 +92,21 @@ interface Target {
   pid: number;
 }
 
-async function startBaseline(): Promise<Target> {
-  const started = await startAndWaitFor(process.execPath, [NODE_TS, path.join(REPO_ROOT, "bench/lib/baseline-server.ts"), TOKEN], /listening on (http:\/\/\S+)/, {
-    timeoutMs: 20_000,
-    label: "baseline server",
-  });
-  owned.add(started.child.pid!);
-  return { name: "baseline", url: started.match, pid: started.child.pid! };
+async function startBaselineOwned(): Promise<Target> {
+  const target = await startBaseline(TOKEN);
+  owned.add(target.pid);
+  return target;
 }
 
-async function startSprocket(): Promise<Target> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith("SPROCKET_")) delete env[key];
-  Object.assign(env, {
-    SPROCKET_HOST: "127.0.0.1",
-    SPROCKET_ADMIN_TOKEN: TOKEN,
-    SPROCKET_RATE_LIMIT_CREATES: "0",
-    SPROCKET_RATE_LIMIT_OTHER: "0",
-    SPROCKET_EXAMPLES: "false",
-    SPROCKET_LOG_LEVEL: "warn",
+async function startSprocketOwned(): Promise<Target> {
+  const target = await startSprocket({
+    token: TOKEN,
+    dataDir: path.join(tmp, "data"),
     // Explicit, so an inherited short window cannot stop the warm instances between phases.
-    SPROCKET_INSTANCE_IDLE_SECONDS: "300",
-    ...(PYTHON ? { SPROCKET_PYTHON: PYTHON } : {}),
+    env: { SPROCKET_INSTANCE_IDLE_SECONDS: "300", ...(PYTHON ? { SPROCKET_PYTHON: PYTHON } : {}) },
   });
-  const started = await startAndWaitFor(process.execPath, [SPROCKET_BIN, "serve", "--port", "0", "--data", path.join(tmp, "data")], /Sprocket is listening on (http:\/\/\S+)/, {
-    env,
-    timeoutMs: 30_000,
-    label: "sprocket serve",
-  });
-  owned.add(started.child.pid!);
-  return { name: "Sprocket", url: started.match, pid: started.child.pid! };
+  owned.add(target.pid);
+  return target;
 }
 
 interface Reply {
@@ -179,22 +165,8 @@ interface Pushed {
  * the model if missing, create the version.
  */
 async function push(server: Target, dir: string, model: string): Promise<Pushed> {
-  const manifest: Record<string, string> = {};
-  const sources = new Map<string, string>();
-  const walk = (relativeDir: string) => {
-    for (const entry of readdirSync(path.join(dir, relativeDir), { withFileTypes: true })) {
-      if (entry.name === "__pycache__" || entry.name === "node_modules") continue;
-      const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
-      const absolute = path.join(dir, relative);
-      if (entry.isDirectory()) walk(relative);
-      else if (entry.isFile()) {
-        const sha = createHash("sha256").update(readFileSync(absolute)).digest("hex");
-        manifest[relative] = sha;
-        sources.set(sha, absolute);
-      }
-    }
-  };
-  walk("");
+  // The product's own bundler, so the version ids are exactly what `sprocket push` would make.
+  const { manifest, sources } = collectDirectory(dir);
   const started = performance.now();
   const { missing } = expectOk(await request(server.url, "POST", "/v1/blobs/missing", JSON.stringify({ digests: [...sources.keys()] })), "blobs/missing") as { missing: string[] };
   for (const sha of missing) {
@@ -333,7 +305,7 @@ async function main(): Promise<number> {
   const oursAtStart = ourCpuMs();
   const runStarted = performance.now();
   log(`temp dir ${tmp}; starting the baseline server and sprocket serve`);
-  const [baseline, sprocket, python] = await Promise.all([startBaseline(), startSprocket(), interpreter()]);
+  const [baseline, sprocket, python] = await Promise.all([startBaselineOwned(), startSprocketOwned(), interpreter()]);
 
   // 1. The warm models.
   const pyWarm = await push(sprocket, PY_DIR, PY_MODEL);

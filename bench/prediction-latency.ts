@@ -28,6 +28,7 @@ import {
   type ChildInfo,
 } from "./lib/processes.ts";
 import { table, type Row } from "./lib/report.ts";
+import { startBaseline, startSprocket } from "./lib/servers.ts";
 
 const TOKEN = "bench-token";
 const MODEL = "admin/noop";
@@ -79,39 +80,20 @@ interface Target {
   pid: number;
 }
 
-async function startBaseline(): Promise<Target> {
-  const started = await startAndWaitFor(process.execPath, [NODE_TS, path.join(REPO_ROOT, "bench/lib/baseline-server.ts"), TOKEN], /listening on (http:\/\/\S+)/, {
-    timeoutMs: 20_000,
-    label: "baseline server",
-  });
-  owned.add(started.child.pid!);
-  return { name: "baseline", url: started.match, pid: started.child.pid! };
+async function startBaselineOwned(): Promise<Target> {
+  const target = { ...(await startBaseline(TOKEN)), name: "baseline" as const };
+  owned.add(target.pid);
+  return target;
 }
 
-async function startSprocket(): Promise<Target> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith("SPROCKET_")) delete env[key];
-  Object.assign(env, {
-    SPROCKET_HOST: "127.0.0.1",
-    SPROCKET_ADMIN_TOKEN: TOKEN,
-    SPROCKET_RATE_LIMIT_CREATES: "0",
-    SPROCKET_RATE_LIMIT_OTHER: "0",
-    SPROCKET_EXAMPLES: "false",
-    SPROCKET_LOG_LEVEL: "warn",
-  });
+async function startSprocketOwned(): Promise<Target> {
   // Node refuses --cpu-prof in NODE_OPTIONS, so it goes on the server's own command line (the
   // model instance, a grandchild, is not profiled).
   const nodeFlags = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
-  const dataDir = path.join(tmp, "data");
-  // The server is spawned directly (no npm or shell between), so its pid is the server's.
-  const started = await startAndWaitFor(process.execPath, [...nodeFlags, SPROCKET_BIN, "serve", "--port", "0", "--data", dataDir], /Sprocket is listening on (http:\/\/\S+)/, {
-    env,
-    timeoutMs: 30_000,
-    label: "sprocket serve",
-  });
-  owned.add(started.child.pid!);
-  return { name: "Sprocket", url: started.match, pid: started.child.pid! };
+  const target = { ...(await startSprocket({ token: TOKEN, dataDir: path.join(tmp, "data"), nodeFlags })), name: "Sprocket" as const };
+  owned.add(target.pid);
+  return target;
 }
 
 async function push(server: Target, dir: string, model: string): Promise<string> {
@@ -175,7 +157,7 @@ function log(message: string): void {
 
 async function main(): Promise<number> {
   log(`temp dir ${tmp}; starting the baseline server and sprocket serve`);
-  const [baseline, sprocket] = await Promise.all([startBaseline(), startSprocket()]);
+  const [baseline, sprocket] = await Promise.all([startBaselineOwned(), startSprocketOwned()]);
   const version = await push(sprocket, MODEL_DIR, MODEL);
   await push(sprocket, CONCURRENT_MODEL_DIR, CONCURRENT_MODEL);
   // Before any prediction: what the server costs fresh, to compare with after the load.
