@@ -38,6 +38,8 @@ export class Instance {
   state: "starting" | "ready" | "stopping" | "dead" = "starting";
   concurrency = 1;
   readonly active = new Map<string, Active>();
+  /** Slots promised to predictions that are still being prepared (see reserve()). */
+  private reservations = 0;
   lastUsed = Date.now();
   private readonly child: ChildProcess;
   private readonly commands: Writable;
@@ -85,8 +87,30 @@ export class Instance {
     });
   }
 
+  /** Predictions running or promised to this instance: never more than `concurrency`. */
+  get load(): number {
+    return this.active.size + this.reservations;
+  }
+
+  /**
+   * Holds a slot for a prediction that will be handed over after an await (its inputs are being
+   * fetched), so the dispatcher does not give the same slot to another. Call the returned function
+   * once, right before run() or when the prediction will not run.
+   */
+  reserve(): () => void {
+    this.reservations++;
+    let released = false;
+    return () => {
+      if (!released) this.reservations--;
+      released = true;
+    };
+  }
+
   run(id: string, input: Record<string, unknown>, callbacks: RunCallbacks): Promise<RunResult> {
     this.lastUsed = Date.now();
+    if (this.state === "dead") {
+      return Promise.resolve({ status: "failed", error: "The model's process exited before this prediction could start." });
+    }
     return new Promise((resolve) => {
       this.active.set(id, { callbacks, resolve });
       this.send({ type: "predict", id, input });

@@ -93,7 +93,7 @@ export class Worker {
     if (this.stopped) return;
     const pool = this.pool(versionId);
     while (this.o.queue.depth(versionId) > 0) {
-      const instance = pool.instances.find((i) => i.state === "ready" && i.active.size < i.concurrency);
+      const instance = pool.instances.find((i) => i.state === "ready" && i.load < i.concurrency);
       if (!instance) {
         const starting = pool.instances.some((i) => i.state === "starting");
         if (!starting && pool.instances.length < this.o.config.instancesPerVersion) this.startInstance(versionId, pool);
@@ -151,6 +151,9 @@ export class Worker {
     const id = job.predictionId;
     const run = this.o.predictions.runContext(id);
     if (!run) return this.dispatch(job.versionId);
+    // The slot is taken now, synchronously: the dispatcher's loop must not hand it to another job
+    // while this one's inputs are prepared.
+    const release = instance.reserve();
     this.running.set(id, { instance, startedAt: Date.now() });
     // The state changes to `processing` in memory at once; its write commits while the instance
     // already works (writes commit in order, so `processing` is never written after the result).
@@ -159,20 +162,16 @@ export class Worker {
     // apply in one place). A fetch that fails fails the prediction, saying which URL and why.
     let prepared: Awaited<ReturnType<typeof fetchUrlInputs>>;
     try {
-      // Yield once before writing to the instance, even with nothing to fetch: the work already
-      // under way in this turn (the previous result's commit and HTTP answer) finishes first, and
-      // then the runner is woken. Waking it earlier makes it compete for the CPU with that work:
-      // measured 2.5× fewer predictions/s for a one-at-a-time model on 2 cores (bench/README.md).
-      prepared = await new Promise<Awaited<ReturnType<typeof fetchUrlInputs>>>((resolve, reject) =>
-        setImmediate(() => fetchUrlInputs(run.input, run.fileInputs, this.o.urlInputs).then(resolve, reject)),
-      );
+      prepared = await fetchUrlInputs(run.input, run.fileInputs, this.o.urlInputs);
     } catch (error) {
+      release();
       this.running.delete(id);
       this.dispatch(job.versionId);
       await started;
       await this.o.predictions.fail(id, `A file input could not be fetched: ${(error as Error).message}`);
       return;
     }
+    release();
     const result = await instance.run(id, prepared.input, {
       onLog: (data) => this.o.predictions.appendLogs(id, data),
       onOutput: (item) => this.o.predictions.appendOutput(id, this.o.outputs.persist(item)),
@@ -200,7 +199,7 @@ export class Worker {
     const now = Date.now();
     for (const [versionId, pool] of this.pools) {
       for (const instance of pool.instances) {
-        if (instance.state === "ready" && instance.active.size === 0 && now - instance.lastUsed > idleMs && this.o.queue.depth(versionId) === 0) {
+        if (instance.state === "ready" && instance.load === 0 && now - instance.lastUsed > idleMs && this.o.queue.depth(versionId) === 0) {
           void instance.shutdown();
         }
       }

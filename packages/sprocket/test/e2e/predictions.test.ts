@@ -150,4 +150,19 @@ describe("predictions through the official replicate client", () => {
     }
     assert.ok(listed.every((p) => p.status === "succeeded" && p.output === `hello, ${(p.input as { name: string }).name}!`));
   });
+
+  test("a model that takes one prediction at a time never runs two at once, however many are waiting", async () => {
+    const replicate = server.client;
+    const created = await Promise.all(Array.from({ length: 4 }, () => replicate.predictions.create({ model: "admin/slow", input: { ms: 150 } })));
+    const done = await Promise.all(created.map((p) => waitFor(async () => {
+      const current = await replicate.predictions.get(p.id);
+      return TERMINAL.has(current.status) ? current : null;
+    }, { timeoutMs: 15_000 })));
+    const spans = done.map((p) => [Date.parse(p.started_at!), Date.parse(p.completed_at!)]).sort((a, b) => a[0] - b[0]);
+    // The next one is handed over as soon as the previous result arrives, a moment before that
+    // result's completed_at is recorded: a few ms of bookkeeping, never a 150 ms overlap.
+    for (let i = 1; i < spans.length; i++) {
+      assert.ok(spans[i][0] >= spans[i - 1][1] - 25, `prediction ${i} started ${spans[i - 1][1] - spans[i][0]} ms before the previous one ended`);
+    }
+  });
 });
