@@ -17,15 +17,18 @@
 // model and the baseline server.
 //
 // Everything listens and connects on 127.0.0.1. Exits 1 if any request failed or a step broke.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import type { LoadResult, LoadSpec } from "./lib/load-client.ts";
 import { collectDirectory } from "../packages/sprocket/src/models/bundle.ts";
-import { startBaseline, startSprocket } from "./lib/servers.ts";
-import { NODE_TS, REPO_ROOT, SPROCKET_BIN, childrenOf, rssBytes, runToEnd, startAndWaitFor, stopAll, type ChildInfo } from "./lib/processes.ts";
-import { formatNumber } from "./lib/report.ts";
+import { argValue } from "./lib/args.ts";
+import type { LoadResult, LoadSpec } from "./lib/load-client.ts";
+import { runLoad } from "./lib/load.ts";
+import { REPO_ROOT, descendants, rssBytes, runToEnd } from "./lib/processes.ts";
+import { formatNumber, renderTable, writeFigures } from "./lib/report.ts";
+import { RunContext, log } from "./lib/run-context.ts";
+import { startBaseline, startSprocket, type Target } from "./lib/servers.ts";
 import { summarize, type LatencySummary } from "./lib/stats.ts";
 
 const TOKEN = "bench-token";
@@ -47,8 +50,6 @@ const COG_P50_MS = 1.4;
 const COG_PER_SECOND = 600;
 const COLD_TARGET_MS = 400;
 const WARM_DIFF_TARGET_MS = 0.3;
-/** The whole run, cleanup included, stays under two minutes. */
-const RUN_DEADLINE_MS = 110_000;
 const MiB = 1024 * 1024;
 
 type Runtime = "python" | "ts";
@@ -59,54 +60,16 @@ if (!Number.isInteger(TRIALS) || TRIALS < 1 || TRIALS > 50) {
   process.exit(2);
 }
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), "sprocket-bench-cold-"));
-/** Every process this run started or found (server children), for cleanup. */
-const owned = new Set<number>();
-let cleanedUp = false;
-
-async function cleanup(): Promise<void> {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  for (const pid of [...owned]) for (const d of descendants(pid)) owned.add(d.pid);
-  // Parents first (a graceful server stops its own instances), then whatever is left.
-  await stopAll([...owned], 5000);
-  rmSync(tmp, { recursive: true, force: true });
-}
-
-function descendants(pid: number): ChildInfo[] {
-  return childrenOf(pid).flatMap((c) => [c, ...descendants(c.pid)]);
-}
-
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-interface Target {
-  name: string;
-  url: string;
-  pid: number;
-}
-
-async function startBaselineOwned(): Promise<Target> {
-  const target = await startBaseline(TOKEN);
-  owned.add(target.pid);
-  return target;
-}
+const run = new RunContext({ tmpPrefix: "sprocket-bench-cold-", maxFailureSamples: 10, announceLoadFailures: log });
 
 async function startSprocketOwned(): Promise<Target> {
   const target = await startSprocket({
     token: TOKEN,
-    dataDir: path.join(tmp, "data"),
+    dataDir: path.join(run.tmp, "data"),
     // Explicit, so an inherited short window cannot stop the warm instances between phases.
     env: { SPROCKET_INSTANCE_IDLE_SECONDS: "300", ...(PYTHON ? { SPROCKET_PYTHON: PYTHON } : {}) },
   });
-  owned.add(target.pid);
-  return target;
+  return run.own(target);
 }
 
 interface Reply {
@@ -184,15 +147,6 @@ async function push(server: Target, dir: string, model: string): Promise<Pushed>
   return { version: version.id, totalMs: performance.now() - started, versionMs: created.ms };
 }
 
-let totalFailures = 0;
-const failureSamples: string[] = [];
-
-function recordFailure(sample: string): void {
-  totalFailures++;
-  if (failureSamples.length < 10) failureSamples.push(sample);
-  log(`FAILED ${sample}`);
-}
-
 interface ColdTrial {
   runtime: Runtime;
   push: Pushed;
@@ -208,7 +162,7 @@ interface ColdTrial {
 /** One cold start: a fresh version of the runtime's model, then one sync prediction on it. */
 async function coldTrial(server: Target, runtime: Runtime, trial: number): Promise<ColdTrial | null> {
   const source = runtime === "python" ? PY_DIR : TS_DIR;
-  const dir = path.join(tmp, "trials", `${runtime}-${trial}`);
+  const dir = path.join(run.tmp, "trials", `${runtime}-${trial}`);
   cpSync(source, dir, { recursive: true, filter: (p) => path.basename(p) !== "__pycache__" });
   const yaml = path.join(dir, "cog.yaml");
   writeFileSync(yaml, `${readFileSync(yaml, "utf8")}# cold-start trial ${trial} ${process.pid} ${Date.now()}\n`);
@@ -229,7 +183,7 @@ async function coldTrial(server: Target, runtime: Runtime, trial: number): Promi
     // reported below
   }
   if (reply.status !== 201 || body.status !== "succeeded" || body.output !== x) {
-    recordFailure(`cold start ${runtime} #${trial}: HTTP ${reply.status}: ${reply.text.slice(0, 300)}`);
+    run.recordFailure(`cold start ${runtime} #${trial}: HTTP ${reply.status}: ${reply.text.slice(0, 300)}`);
     return null;
   }
   const untilStartedMs = body.created_at && body.started_at ? Date.parse(body.started_at) - Date.parse(body.created_at) : null;
@@ -237,17 +191,8 @@ async function coldTrial(server: Target, runtime: Runtime, trial: number): Promi
 }
 
 async function load(target: Target, spec: Omit<LoadSpec, "url" | "path" | "token">, urlPath: string, label: string): Promise<LoadResult> {
-  const full: LoadSpec = { url: target.url, path: urlPath, token: TOKEN, ...spec };
-  const stdout = await runToEnd(process.execPath, [NODE_TS, path.join(REPO_ROOT, "bench/lib/load-client.ts"), JSON.stringify(full)], {
-    timeoutMs: (spec.durationMs ?? 0) + 60_000,
-    label: `load generator (${label})`,
-  });
-  const result = JSON.parse(stdout.trim().split("\n").pop()!) as LoadResult;
-  if (result.failures) {
-    totalFailures += result.failures;
-    for (const s of result.failureSamples) if (failureSamples.length < 10) failureSamples.push(`${label}: ${s}`);
-    log(`${label}: ${result.failures} failed request(s), e.g. ${result.failureSamples[0]}`);
-  }
+  const result = await runLoad({ url: target.url, path: urlPath, token: TOKEN, ...spec }, label);
+  run.countLoadFailures(result, label);
   return result;
 }
 
@@ -293,7 +238,7 @@ function machineBusyMs(): number {
 /** CPU used so far by this run: this process, everything it started, and their descendants. */
 function ourCpuMs(): number {
   let total = treeCpuWithReapedMs("self");
-  for (const pid of owned) {
+  for (const pid of run.owned) {
     total += treeCpuWithReapedMs(pid);
     for (const d of descendants(pid)) total += treeCpuWithReapedMs(d.pid);
   }
@@ -304,8 +249,8 @@ async function main(): Promise<number> {
   const busyAtStart = machineBusyMs();
   const oursAtStart = ourCpuMs();
   const runStarted = performance.now();
-  log(`temp dir ${tmp}; starting the baseline server and sprocket serve`);
-  const [baseline, sprocket, python] = await Promise.all([startBaselineOwned(), startSprocketOwned(), interpreter()]);
+  log(`temp dir ${run.tmp}; starting the baseline server and sprocket serve`);
+  const [baseline, sprocket, python] = await Promise.all([startBaseline(TOKEN).then((t) => run.own(t)), startSprocketOwned(), interpreter()]);
 
   // 1. The warm models.
   const pyWarm = await push(sprocket, PY_DIR, PY_MODEL);
@@ -349,8 +294,7 @@ async function main(): Promise<number> {
   for (const t of targets) tp[t.key] = await load(t.target, { mode: "concurrent", concurrency: THROUGHPUT_CLIENTS, durationMs: THROUGHPUT_MS }, t.urlPath, `${t.key} throughput`);
 
   // The warm instances, by the version directory on their command lines.
-  const children = descendants(sprocket.pid);
-  for (const c of children) owned.add(c.pid);
+  const children = run.ownDescendants(sprocket.pid);
   const instanceRss = (version: string) => {
     const found = children.filter((c) => c.command.includes(version) && !c.command.includes("--schema"));
     return found.length ? found.reduce((s, c) => s + (rssBytes(c.pid) ?? 0), 0) : null;
@@ -407,7 +351,7 @@ async function main(): Promise<number> {
       "\n\n" +
       `cold samples (ms): Python ${coldPy.samples.join(", ")}; TS ${coldTs.samples.join(", ")}\n` +
       `the schema-reading runner lived on after the push answered: p50 ${formatNumber(coldPy.schemaRunnerExit.p50, 0)} ms (Python), ${formatNumber(coldTs.schemaRunnerExit.p50, 0)} ms (TS); each cold start waited for it to exit\n` +
-      `failed: ${totalFailures}; Cog's own server figures (${COG_P50_MS} ms p50, ~${COG_PER_SECOND}/s) are from issue 3, not measured here\n`,
+      `failed: ${run.totalFailures}; Cog's own server figures (${COG_P50_MS} ms p50, ~${COG_PER_SECOND}/s) are from issue 3, not measured here\n`,
   );
 
   const figures = {
@@ -419,7 +363,7 @@ async function main(): Promise<number> {
     python,
     trials: TRIALS,
     otherProcessesCores: othersCores,
-    failures: totalFailures,
+    failures: run.totalFailures,
     cold: { python: coldPy, ts: coldTs },
     warm: {
       python: warm.python,
@@ -431,13 +375,8 @@ async function main(): Promise<number> {
     throughput: Object.fromEntries(Object.entries(tp).map(([k, r]) => [k, { perSecond: r.perSecond, completed: r.completed, clients: THROUGHPUT_CLIENTS, latency: r.latency }])),
     instanceRssMiB: { python: mb(instanceRss(pyWarm.version)), ts: mb(instanceRss(tsWarm.version)) },
   };
-  process.stdout.write(`${JSON.stringify(figures, (_k, v) => (typeof v === "number" ? Math.round(v * 1000) / 1000 : v))}\n`);
-
-  if (totalFailures) {
-    process.stderr.write(`FAILED: ${totalFailures} request(s) did not return a succeeded prediction:\n  ${failureSamples.join("\n  ")}\n`);
-    return 1;
-  }
-  return 0;
+  writeFigures(figures);
+  return run.exitCode();
 }
 
 function mb(bytes: number | null): number | null {
@@ -471,28 +410,7 @@ function coldTable(rows: CRow[]): string {
     ratio(r.ts, r.baseline),
     r.target ? (r.meets === undefined ? r.target : `${r.target} ${r.meets ? "(met)" : "(NOT met)"}`) : "",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const right = [false, true, true, true, true, true, false];
-  const fmt = (cells: string[]) => `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
-  const rule = `|${widths.map((w, i) => (right[i] ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
-  return [fmt(header), rule, ...lines.map(fmt)].join("\n");
+  return renderTable(header, lines, [false, true, true, true, true, true, false]);
 }
 
-const watchdog = setTimeout(() => {
-  process.stderr.write(`[bench] still running after ${RUN_DEADLINE_MS / 1000} s; stopping everything\n`);
-  void cleanup().finally(() => process.exit(1));
-}, RUN_DEADLINE_MS);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-}
-
-let code = 1;
-try {
-  code = await main();
-} catch (error) {
-  process.stderr.write(`[bench] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-} finally {
-  await cleanup();
-  clearTimeout(watchdog);
-}
-process.exit(code);
+await run.execute(main);

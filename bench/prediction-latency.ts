@@ -10,25 +10,16 @@
 // Everything runs on loopback, in child processes: the baseline server, `sprocket serve`, and the
 // load generator (bench/lib/load-client.ts), so no server shares an event loop with its client.
 // Exits 1 if any request failed (non-2xx or a prediction that did not succeed) or a step broke.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { argValue } from "./lib/args.ts";
 import type { LoadResult, LoadSpec } from "./lib/load-client.ts";
-import {
-  NODE_TS,
-  REPO_ROOT,
-  SPROCKET_BIN,
-  childrenOf,
-  cpuMs,
-  peakRssBytes,
-  rssBytes,
-  runToEnd,
-  startAndWaitFor,
-  stopAll,
-  type ChildInfo,
-} from "./lib/processes.ts";
-import { table, type Row } from "./lib/report.ts";
-import { startBaseline, startSprocket } from "./lib/servers.ts";
+import { runLoad } from "./lib/load.ts";
+import { REPO_ROOT, SPROCKET_BIN, cpuMs, descendants, peakRssBytes, rssBytes, runToEnd, type ChildInfo } from "./lib/processes.ts";
+import { table, writeFigures, type Row } from "./lib/report.ts";
+import { RunContext, log } from "./lib/run-context.ts";
+import { startBaseline, startSprocket, type Target } from "./lib/servers.ts";
 
 const TOKEN = "bench-token";
 const MODEL = "admin/noop";
@@ -44,56 +35,17 @@ const LATENCY_REQUESTS = 2000;
 const THROUGHPUT_CLIENTS = 32;
 const THROUGHPUT_MS = 5000;
 const SETTLE_MS = 3000;
-/** The whole run, cleanup included, stays under two minutes. */
-const RUN_DEADLINE_MS = 110_000;
 const MiB = 1024 * 1024;
 
 const cpuProfDir = argValue("--cpu-prof");
-const tmp = mkdtempSync(path.join(os.tmpdir(), "sprocket-bench-"));
-/** Every process this run started or found (server children), for cleanup. */
-const owned = new Set<number>();
-let cleanedUp = false;
-
-async function cleanup(): Promise<void> {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  const pids = [...owned];
-  // Collect descendants once more: an instance started late is still ours to stop.
-  for (const pid of pids) for (const d of descendants(pid)) owned.add(d.pid);
-  // Parents first (a graceful server stops its own instance), then whatever is left.
-  await stopAll([...owned], 5000);
-  rmSync(tmp, { recursive: true, force: true });
-}
-
-function descendants(pid: number): ChildInfo[] {
-  return childrenOf(pid).flatMap((c) => [c, ...descendants(c.pid)]);
-}
-
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-interface Target {
-  name: "Sprocket" | "baseline";
-  url: string;
-  pid: number;
-}
-
-async function startBaselineOwned(): Promise<Target> {
-  const target = { ...(await startBaseline(TOKEN)), name: "baseline" as const };
-  owned.add(target.pid);
-  return target;
-}
+const run = new RunContext({ tmpPrefix: "sprocket-bench-" });
 
 async function startSprocketOwned(): Promise<Target> {
   // Node refuses --cpu-prof in NODE_OPTIONS, so it goes on the server's own command line (the
   // model instance, a grandchild, is not profiled).
   const nodeFlags = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
-  const target = { ...(await startSprocket({ token: TOKEN, dataDir: path.join(tmp, "data"), nodeFlags })), name: "Sprocket" as const };
-  owned.add(target.pid);
-  return target;
+  return run.own(await startSprocket({ token: TOKEN, dataDir: path.join(run.tmp, "data"), nodeFlags }));
 }
 
 async function push(server: Target, dir: string, model: string): Promise<string> {
@@ -108,21 +60,9 @@ async function push(server: Target, dir: string, model: string): Promise<string>
   return lines[lines.length - 1]!.trim();
 }
 
-let totalFailures = 0;
-const failureSamples: string[] = [];
-
 async function load(target: Target, spec: Omit<LoadSpec, "url" | "path" | "token">, label: string, urlPath = PATH): Promise<LoadResult> {
-  const full: LoadSpec = { url: target.url, path: urlPath, token: TOKEN, ...spec };
-  const stdout = await runToEnd(process.execPath, [NODE_TS, path.join(REPO_ROOT, "bench/lib/load-client.ts"), JSON.stringify(full)], {
-    timeoutMs: (spec.durationMs ?? 0) + 60_000,
-    label: `load generator (${target.name}, ${label})`,
-  });
-  const result = JSON.parse(stdout.trim().split("\n").pop()!) as LoadResult;
-  if (result.failures) {
-    totalFailures += result.failures;
-    for (const s of result.failureSamples) failureSamples.push(`${target.name} ${label}: ${s}`);
-    process.stderr.write(`${target.name} ${label}: ${result.failures} failed request(s), e.g. ${result.failureSamples[0]}\n`);
-  }
+  const result = await runLoad({ url: target.url, path: urlPath, token: TOKEN, ...spec }, `${target.name}, ${label}`);
+  run.countLoadFailures(result, `${target.name} ${label}`);
   return result;
 }
 
@@ -151,13 +91,9 @@ async function throughput(target: Target, urlPath = PATH, label = "throughput"):
   return { result, cpu: { server: after.server - before.server, children: after.children - before.children } };
 }
 
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
 async function main(): Promise<number> {
-  log(`temp dir ${tmp}; starting the baseline server and sprocket serve`);
-  const [baseline, sprocket] = await Promise.all([startBaselineOwned(), startSprocketOwned()]);
+  log(`temp dir ${run.tmp}; starting the baseline server and sprocket serve`);
+  const [baseline, sprocket] = await Promise.all([startBaseline(TOKEN).then((t) => run.own(t)), startSprocketOwned()]);
   const version = await push(sprocket, MODEL_DIR, MODEL);
   await push(sprocket, CONCURRENT_MODEL_DIR, CONCURRENT_MODEL);
   // Before any prediction: what the server costs fresh, to compare with after the load.
@@ -170,7 +106,7 @@ async function main(): Promise<number> {
     await load(target, { mode: "concurrent", concurrency: THROUGHPUT_CLIENTS, durationMs: WARMUP_CONCURRENT_MS }, "warm-up (concurrent)");
   }
   await load(sprocket, { mode: "concurrent", concurrency: THROUGHPUT_CLIENTS, durationMs: WARMUP_CONCURRENT_MS }, "warm-up (concurrent model)", CONCURRENT_PATH);
-  for (const d of descendants(sprocket.pid)) owned.add(d.pid);
+  run.ownDescendants(sprocket.pid);
 
   log(`sync latency: ${LATENCY_REQUESTS} sequential requests each`);
   const latencyBaseline = await load(baseline, { mode: "sequential", requests: LATENCY_REQUESTS }, "latency");
@@ -183,8 +119,7 @@ async function main(): Promise<number> {
 
   log(`letting both servers settle for ${SETTLE_MS / 1000} s before reading memory`);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const children = descendants(sprocket.pid);
-  for (const d of children) owned.add(d.pid);
+  const children = run.ownDescendants(sprocket.pid);
   // One warm instance per pushed model; the table counts the noop model's (its command line names
   // its version directory) and lists the concurrent model's apart, as an extra.
   const isInstance = (c: ChildInfo) => c.command.includes("runner/main.ts");
@@ -234,7 +169,7 @@ async function main(): Promise<number> {
       table(rows) +
       "\n\n" +
       `requests: latency ${LATENCY_REQUESTS} each; throughput ${tpSprocket.result.completed} (Sprocket) / ${tpBaseline.result.completed} (baseline) in ~${THROUGHPUT_MS / 1000} s; ` +
-      `failed: ${totalFailures}\n` +
+      `failed: ${run.totalFailures}\n` +
       `Sprocket processes: server pid ${sprocket.pid}; ${MODEL} instance ${instances.map((c) => c.pid).join(", ") || "none"}` +
       `; ${CONCURRENT_MODEL} instance ${extraInstances.map((c) => `${c.pid} (${formatMiB(rssBytes(c.pid))}, not counted above)`).join(", ") || "none"}` +
       (others.length ? `; other children: ${memory.otherChildren.map((c) => `${c.pid} (${formatMiB(c.rss)}, ${c.command.slice(0, 60)})`).join(", ")}` : "") +
@@ -248,7 +183,7 @@ async function main(): Promise<number> {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model ?? null,
     at: new Date().toISOString(),
-    failures: totalFailures,
+    failures: run.totalFailures,
     sprocket: {
       latency: latencySprocket.latency,
       throughput: { perSecond: tpSprocket.result.perSecond, completed: tpSprocket.result.completed, clients: THROUGHPUT_CLIENTS, latency: tpSprocket.result.latency, serverCpuMs: tpSprocket.cpu.server, instanceCpuMs: tpSprocket.cpu.children, clientCpuMs: tpSprocket.result.clientCpuMs },
@@ -261,34 +196,12 @@ async function main(): Promise<number> {
       memory: { freshServerRssMiB: mb(freshBaselineRss), serverRssMiB: mb(memory.baselineRss), serverPeakRssMiB: mb(memory.baselinePeakRss) },
     },
   };
-  process.stdout.write(`${JSON.stringify(figures, (_k, v) => (typeof v === "number" ? Math.round(v * 1000) / 1000 : v))}\n`);
-
-  if (totalFailures) {
-    process.stderr.write(`FAILED: ${totalFailures} request(s) did not return a succeeded prediction:\n  ${failureSamples.join("\n  ")}\n`);
-    return 1;
-  }
-  return 0;
+  writeFigures(figures);
+  return run.exitCode();
 }
 
 function formatMiB(bytes: number | null): string {
   return bytes === null ? "gone" : `${(bytes / MiB).toFixed(1)} MiB`;
 }
 
-const watchdog = setTimeout(() => {
-  process.stderr.write(`[bench] still running after ${RUN_DEADLINE_MS / 1000} s; stopping everything\n`);
-  void cleanup().finally(() => process.exit(1));
-}, RUN_DEADLINE_MS);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-}
-
-let code = 1;
-try {
-  code = await main();
-} catch (error) {
-  process.stderr.write(`[bench] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-} finally {
-  await cleanup();
-  clearTimeout(watchdog);
-}
-process.exit(code);
+await run.execute(main);

@@ -128,6 +128,11 @@ export function childrenOf(pid: number): ChildInfo[] {
   return [...pids].map((p) => ({ pid: p, command: commandLine(p) }));
 }
 
+/** Everything under a process: its children, theirs, and so on. */
+export function descendants(pid: number): ChildInfo[] {
+  return childrenOf(pid).flatMap((c) => [c, ...descendants(c.pid)]);
+}
+
 function commandLine(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
