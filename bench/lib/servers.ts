@@ -1,6 +1,7 @@
 // Starting the two servers every benchmark compares: the bare node:http baseline and
 // `sprocket serve` with rate limits and examples off. Each returns its pid for cleanup.
 import path from "node:path";
+import { SERVER_NODE_FLAGS } from "../../packages/sprocket/src/config/server-node-flags.ts";
 import { NODE_TS, REPO_ROOT, SPROCKET_BIN, startAndWaitFor } from "./processes.ts";
 
 export interface Target {
@@ -33,7 +34,8 @@ export async function startSprocket(options: { token: string; dataDir: string; e
     SPROCKET_LOG_LEVEL: "warn",
     ...options.env,
   });
-  const args = [...(options.nodeFlags ?? []), SPROCKET_BIN, "serve", "--port", "0", "--data", options.dataDir];
+  // The flags `npm start` and the `sprocket` command run the server with, so the figures are users'.
+  const args = [...SERVER_NODE_FLAGS, ...(options.nodeFlags ?? []), SPROCKET_BIN, "serve", "--port", "0", "--data", options.dataDir];
   const started = await startAndWaitFor(process.execPath, args, /Sprocket is listening on (http:\/\/\S+)/, { env, timeoutMs: 30_000, label: "sprocket serve" });
   return { name: "Sprocket", url: started.match, pid: started.child.pid! };
 }
