@@ -14,6 +14,7 @@ import { registerBlobRoutes } from "./routes/blobs.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerOutputFileRoutes } from "./routes/output-files.ts";
 import { registerPredictionRoutes } from "./routes/predictions.ts";
+import { registerStreamRoutes } from "./routes/streams.ts";
 import { originOf, type UrlSigner } from "./urls.ts";
 
 export interface ApiDeps {
@@ -84,6 +85,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.get("/health", async () => ({ status: "ready" }));
   registerAccountRoutes(app, deps);
   registerOutputFileRoutes(app, deps);
+  registerStreamRoutes(app, deps);
   registerPredictionRoutes(app, deps);
   // Other body types are accepted only where they mean something (fastify scopes parsers to the
   // plugin that adds them): text for model search, raw bytes (up to the blob limit) for uploads.

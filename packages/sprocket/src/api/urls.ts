@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import type { PredictionUrls } from "../protocol/api-types.ts";
 
@@ -31,6 +31,14 @@ export class UrlSigner {
 
   streamSignature(id: string): string {
     return createHmac("sha256", this.secret).update(`stream:${id}`).digest("base64url").slice(0, 32);
+  }
+
+  /** Whether `signature` is this server's signature of the stream of prediction `id`. */
+  verifyStream(id: string, signature: unknown): boolean {
+    if (typeof signature !== "string") return false;
+    const expected = Buffer.from(this.streamSignature(id));
+    const given = Buffer.from(signature);
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   predictionUrls(origin: string, id: string): PredictionUrls {

@@ -214,6 +214,15 @@ export class ModelService {
     this.changed();
   }
 
+  /** Whether a version's Output is an iterator (its items are streamed as they come). */
+  async hasIteratorOutput(model: string, versionId: string): Promise<boolean> {
+    const [owner, name] = model.split("/");
+    const version = await this.byIdCache.get(versionId, () => this.store.findVersionsById(versionId));
+    const match = version.find((v) => v.owner === owner && v.name === name) ?? version[0];
+    const schemas = (match?.openapiSchema.components as { schemas?: Record<string, Record<string, unknown>> } | undefined)?.schemas;
+    return schemas?.Output?.["x-cog-array-type"] === "iterator";
+  }
+
   /**
    * Which of these digests the account must still upload. Blobs are shared on disk but owned per
    * account: an account never learns whether another uploaded a file, and pushes only its own.

@@ -177,6 +177,17 @@ export class PredictionService {
     for (const release of [...this.waiters]) release();
   }
 
+  /** The prediction whoever holds its stream URL sees (the URL is the credential), or null. */
+  async getForStream(id: string): Promise<PredictionSnapshot | null> {
+    const record = this.live.get(id) ?? (await this.store.getPrediction(id));
+    return record ? toSnapshot(record) : null;
+  }
+
+  /** Calls `listener` whenever the prediction changes (output, logs, status). */
+  watch(id: string, listener: () => void): () => void {
+    return this.events.subscribe(id, () => listener());
+  }
+
   /** The prediction as its owner sees it, or null if it does not exist or is someone else's. */
   async get(id: string, account: string): Promise<PredictionSnapshot | null> {
     const record = this.live.get(id) ?? (await this.store.getPrediction(id));
