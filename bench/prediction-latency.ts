@@ -19,6 +19,7 @@ import { runLoad } from "./lib/load.ts";
 import { REPO_ROOT, SPROCKET_BIN, cpuMs, descendants, peakRssBytes, rssBytes, runToEnd, type ChildInfo } from "./lib/processes.ts";
 import { table, writeFigures, type Row } from "./lib/report.ts";
 import { RunContext, log } from "./lib/run-context.ts";
+import { pushModel } from "./lib/push.ts";
 import { startBaseline, startSprocket, type Target } from "./lib/servers.ts";
 
 const TOKEN = "bench-token";
@@ -48,17 +49,7 @@ async function startSprocketOwned(): Promise<Target> {
   return run.own(await startSprocket({ token: TOKEN, dataDir: path.join(run.tmp, "data"), nodeFlags }));
 }
 
-async function push(server: Target, dir: string, model: string): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SPROCKET_API_TOKEN: TOKEN };
-  delete env.SPROCKET_CONFIG;
-  const stdout = await runToEnd(process.execPath, [SPROCKET_BIN, "push", dir, model, "--server", server.url], {
-    env,
-    timeoutMs: 30_000,
-    label: "sprocket push",
-  });
-  const lines = stdout.trim().split("\n");
-  return lines[lines.length - 1]!.trim();
-}
+const push = (server: Target, dir: string, model: string) => pushModel(server, TOKEN, dir, model);
 
 async function load(target: Target, spec: Omit<LoadSpec, "url" | "path" | "token">, label: string, urlPath = PATH): Promise<LoadResult> {
   const result = await runLoad({ url: target.url, path: urlPath, token: TOKEN, ...spec }, `${target.name}, ${label}`);

@@ -26,6 +26,19 @@ const EXTENSIONS: Record<string, string> = {
   "application/json": "json",
 };
 
+/** A file name from a `name=` parameter: decoded, without path separators or control characters. */
+function safeName(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let name = raw;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    // a malformed %-escape: keep it as written
+  }
+  name = name.replace(/[\u0000-\u001f/\\]/g, "_").slice(-200);
+  return name === "" || name === "." || name === ".." ? undefined : name;
+}
+
 /**
  * Files that models return. Runners send them as `data:` URIs (Cog's encoding without an upload
  * URL); the worker stores their bytes in the blob store and keeps a reference in the output, which
@@ -47,14 +60,15 @@ export class OutputFiles {
 
   private store(uri: string): string {
     const match = DATA_URI.exec(uri)!;
-    const contentType = match[1] || "application/octet-stream";
-    const name = /;name=([^;,]+)/.exec(match[2])?.[1] ?? `output.${EXTENSIONS[contentType] ?? "bin"}`;
+    // A model chooses this type; anything that is not a plain media type is served as bytes.
+    const contentType = /^[a-z]+\/[a-z0-9.+-]+$/i.test(match[1]) ? match[1].toLowerCase() : "application/octet-stream";
+    const name = safeName(/;name=([^;,]+)/.exec(match[2])?.[1]) ?? `output.${EXTENSIONS[contentType] ?? "bin"}`;
     const bytes = Buffer.from(uri.slice(match[0].length), "base64");
     const sha = createHash("sha256").update(bytes).digest("hex");
     this.blobs.put(sha, bytes);
     const key = randomBytes(18).toString("base64url");
-    writeFileSync(path.join(this.dir, `${key}.json`), JSON.stringify({ sha, name: decodeURIComponent(name), contentType }));
-    return fileRef(key, decodeURIComponent(name));
+    writeFileSync(path.join(this.dir, `${key}.json`), JSON.stringify({ sha, name, contentType }));
+    return fileRef(key, name);
   }
 
   /** The file behind a key, or null (unknown keys and malformed ones alike). */

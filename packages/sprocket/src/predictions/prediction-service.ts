@@ -207,7 +207,11 @@ export class PredictionService {
     const record = this.live.get(id);
     if (!record) return;
     const run = this.runs.get(id);
-    if (run && run.secretValues.length > 0) data = maskSecrets(data, run.secretValues);
+    if (run && run.secretValues.length > 0) {
+      // Mask over the whole text so far: a secret printed in two writes is masked too.
+      record.logs = maskSecrets(record.logs + data, run.secretValues);
+      data = "";
+    }
     record.logs += data;
     this.dirtyLogs.add(id);
     this.events.publish(id, { type: "log", id, data });
@@ -232,7 +236,8 @@ export class PredictionService {
   }
 
   async fail(id: string, error: string): Promise<void> {
-    await this.finish(id, "failed", { error });
+    const secrets = this.runs.get(id)?.secretValues ?? [];
+    await this.finish(id, "failed", { error: secrets.length > 0 ? maskSecrets(error, secrets) : error });
   }
 
   /** Ends a prediction as canceled. Used by the worker once the predictor has stopped. */

@@ -58,7 +58,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const runners = runnerCommands(execPath, interpreter.executable);
   const childEnv = modelEnvironment(env);
   const hardware = await detectHardware();
-  const environments = { python: interpreter.executable, pythonVersion: interpreter.version, envsDir: paths.envs, hasGpu: hardware.some((h) => h.sku.startsWith("gpu-")) };
+  const environments = { python: interpreter.executable, pythonVersion: interpreter.version, env: childEnv, envsDir: paths.envs, hasGpu: hardware.some((h) => h.sku.startsWith("gpu-")) };
   const models = new ModelService(
     store,
     blobs,

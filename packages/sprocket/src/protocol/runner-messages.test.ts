@@ -34,3 +34,14 @@ test("a malformed line is reported and the lines after it still arrive", () => {
   assert.deepEqual(bad, ["not json"]);
   assert.equal(seen.length, 2);
 });
+
+test("a very long line (a large file output) is decoded in linear time", () => {
+  const big = "x".repeat(20_000_000);
+  const line = JSON.stringify({ type: "done", id: "p", status: "succeeded", output: big }) + "\n";
+  let got = 0;
+  const feed = lineDecoder<{ output: string }>((m) => (got = m.output.length), () => assert.fail("bad line"));
+  const started = Date.now();
+  for (let i = 0; i < line.length; i += 65_536) feed(line.slice(i, i + 65_536));
+  assert.equal(got, big.length);
+  assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+});

@@ -32,28 +32,33 @@ export function encodeMessage(message: WorkerToRunner | RunnerToWorker): string 
 
 /**
  * Splits a byte stream into lines and parses each as JSON. Returns a function to feed chunks;
- * keeps the partial last line between calls.
+ * keeps the partial last line between calls. Only each new chunk is searched for newlines, and a
+ * long line's pieces are joined once, so a 100 MB line (a file output) costs linear time.
  */
 export function lineDecoder<T>(onMessage: (message: T) => void, onBadLine: (line: string) => void) {
-  let pending = "";
-  return (chunk: string) => {
-    pending += chunk;
-    let newline = pending.indexOf("\n");
-    while (newline !== -1) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      if (line.length > 0) {
-        let parsed: T;
-        try {
-          parsed = JSON.parse(line) as T;
-        } catch {
-          onBadLine(line);
-          newline = pending.indexOf("\n");
-          continue;
-        }
-        onMessage(parsed);
-      }
-      newline = pending.indexOf("\n");
+  let parts: string[] = [];
+  const emit = (line: string) => {
+    if (line.length === 0) return;
+    let parsed: T;
+    try {
+      parsed = JSON.parse(line) as T;
+    } catch {
+      onBadLine(line);
+      return;
     }
+    onMessage(parsed);
+  };
+  return (chunk: string) => {
+    let start = 0;
+    let newline = chunk.indexOf("\n");
+    while (newline !== -1) {
+      parts.push(chunk.slice(start, newline));
+      const line = parts.length === 1 ? parts[0] : parts.join("");
+      parts = [];
+      emit(line);
+      start = newline + 1;
+      newline = chunk.indexOf("\n", start);
+    }
+    if (start < chunk.length) parts.push(chunk.slice(start));
   };
 }

@@ -131,7 +131,9 @@ export class Instance {
   /** Kills the process, ending prediction `id` with `result` (others fail as crashed). */
   killFor(id: string, result: RunResult): void {
     const active = this.active.get(id);
-    if (active) active.endAs = result;
+    // Only a prediction running here is a reason to kill this process.
+    if (!active) return;
+    active.endAs = result;
     this.kill();
   }
 

@@ -14,6 +14,8 @@ export interface EnvironmentOptions {
   envsDir: string;
   /** Whether this host has a GPU (for build.gpu notes). */
   hasGpu: boolean;
+  /** The environment pip runs with: the models' (no Sprocket settings, no API tokens). */
+  env: Record<string, string>;
 }
 
 /**
@@ -44,6 +46,10 @@ const PIP_TIMEOUT_MS = 300_000;
  */
 export async function prepareEnvironment(dir: string, build: CogBuild, runtime: Runtime, o: EnvironmentOptions): Promise<{ notes: string[] }> {
   const notes: string[] = [];
+  const options = build.pythonPackages.filter((item) => item.trim().startsWith("-"));
+  if (options.length > 0) {
+    throw new AppError("bundle_invalid", `cog.yaml: build.python_packages must name packages, not pip options: ${options.join(" ")}`);
+  }
   const requirements = [...build.pythonPackages, ...requirementsFile(dir, build.pythonRequirements, notes)];
   if (runtime === "node") {
     if (build.pythonVersion || requirements.length > 0) notes.push("build.python_* is ignored: the predictor is TypeScript/JavaScript.");
@@ -55,7 +61,7 @@ export async function prepareEnvironment(dir: string, build: CogBuild, runtime: 
     }
     if (requirements.length > 0) await installRequirements(dir, requirements, version, o, notes);
   }
-  for (const name of build.systemPackages) {
+  for (const name of build.systemPackages.filter((n) => !n.startsWith("-"))) {
     // dpkg-query exits non-zero for an unknown package; only a missing dpkg-query means "cannot tell".
     const status = await run("dpkg-query", ["-W", "-f=${Status}", name]).catch((error: NodeJS.ErrnoException & { stdout?: string }) =>
       error.code === "ENOENT" ? null : { stdout: error.stdout ?? "", stderr: "" },
@@ -101,7 +107,7 @@ print(json.dumps(out))
 
 async function installRequirements(dir: string, requirements: string[], version: string, o: EnvironmentOptions, notes: string[]): Promise<void> {
   const marker = versionInterpreterFile(dir);
-  const check = JSON.parse((await run(o.python, ["-c", CHECK, JSON.stringify(requirements)])).stdout) as Record<string, string>;
+  const check = JSON.parse((await run(o.python, ["-c", CHECK, JSON.stringify(requirements)], 30_000, o.env)).stdout) as Record<string, string>;
   const unmet = Object.entries(check).filter(([, state]) => state !== "ok");
   if (unmet.length === 0) {
     rmSync(marker, { force: true });
@@ -115,9 +121,10 @@ async function installRequirements(dir: string, requirements: string[], version:
     rmSync(env, { recursive: true, force: true });
     mkdirSync(o.envsDir, { recursive: true });
     try {
-      await run(o.python, ["-m", "venv", "--system-site-packages", env]);
-      const args = ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--retries", "0", "--timeout", "15", ...requirements];
-      await run(interpreter, args, PIP_TIMEOUT_MS);
+      await run(o.python, ["-m", "venv", "--system-site-packages", env], 30_000, o.env);
+      // Requirements after "--": none of them can be read as a pip option.
+      const args = ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--retries", "0", "--timeout", "15", "--", ...requirements];
+      await run(interpreter, args, PIP_TIMEOUT_MS, o.env);
     } catch (error) {
       rmSync(env, { recursive: true, force: true });
       const tail = String((error as { stderr?: string }).stderr ?? (error as Error).message)
@@ -138,9 +145,9 @@ async function installRequirements(dir: string, requirements: string[], version:
   notes.push(`Python packages installed in ${env}: ${requirements.join(", ")}.`);
 }
 
-function run(command: string, args: string[], timeout = 30_000): Promise<{ stdout: string; stderr: string }> {
+function run(command: string, args: string[], timeout = 30_000, env?: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { timeout, maxBuffer: 16 * 1024 * 1024, env }, (error, stdout, stderr) => {
       if (error) reject(Object.assign(error, { stdout, stderr }));
       else resolve({ stdout, stderr });
     });

@@ -14,6 +14,11 @@ before(async () => {
     if (request.url === "/loop") return response.writeHead(302, { location: "/loop" }).end();
     if (request.url === "/big") return response.end("x".repeat(5000));
     if (request.url === "/cat.txt") return response.end("meow");
+    if (request.url === "/trickle") {
+      const timer = setInterval(() => response.write("x"), 100);
+      response.on("close", () => clearInterval(timer));
+      return;
+    }
     response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -51,4 +56,21 @@ test("a private address is refused unless allowed; too big, redirect loops and 4
   await assert.rejects(fetchUrlInputs({ a: `${base}/big` }, ["a"], allow), /over the 1000-byte limit/);
   await assert.rejects(fetchUrlInputs({ a: `${base}/loop` }, ["a"], allow), /redirects/);
   await assert.rejects(fetchUrlInputs({ a: `${base}/missing` }, ["a"], allow), /HTTP 404/);
+});
+
+test("a URL with a host name is fetched (the resolver hook answers Node's all-addresses lookups)", async () => {
+  const { input, cleanup } = await fetchUrlInputs({ a: `http://localhost:${new URL(base).port}/cat.txt` }, ["a"], allow);
+  assert.equal(readFileSync(String(input.a), "utf8"), "meow");
+  cleanup();
+});
+
+test("a server that trickles bytes is cut off at the overall deadline, and an abort stops a download", async () => {
+  await assert.rejects(fetchUrlInputs({ a: `${base}/trickle` }, ["a"], { ...allow, timeoutMs: 500 }), /longer than 0.5 s/);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 200);
+  await assert.rejects(fetchUrlInputs({ a: `${base}/trickle` }, ["a"], { ...allow, timeoutMs: 10_000 }, controller.signal));
+});
+
+test("IPv6 forms that embed IPv4 addresses are refused", () => {
+  for (const address of ["64:ff9b::7f00:1", "::7f00:1", "2002:7f00:1::1", "198.18.0.1"]) assert.equal(isPrivateAddress(address), true, address);
 });

@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises";
 export interface UrlInputOptions {
   /** Largest file fetched, in bytes. */
   maxBytes: number;
+  /** Time allowed for all of one prediction's downloads together. */
   timeoutMs: number;
   /** Fetch from private, loopback, link-local and metadata addresses too (SPROCKET_ALLOW_PRIVATE_URLS). */
   allowPrivate: boolean;
@@ -20,10 +21,11 @@ const MAX_REDIRECTS = 5;
 // Addresses a URL input must never reach unless the operator allows it (SSRF): private ranges,
 // loopback, link-local (cloud metadata lives at 169.254.169.254), CGNAT, unspecified, multicast.
 const PRIVATE = new BlockList();
-for (const [net, prefix] of [["10.0.0.0", 8], ["172.16.0.0", 12], ["192.168.0.0", 16], ["127.0.0.0", 8], ["169.254.0.0", 16], ["100.64.0.0", 10], ["0.0.0.0", 8], ["224.0.0.0", 4], ["240.0.0.0", 4]] as const) {
+for (const [net, prefix] of [["10.0.0.0", 8], ["172.16.0.0", 12], ["192.168.0.0", 16], ["127.0.0.0", 8], ["169.254.0.0", 16], ["100.64.0.0", 10], ["0.0.0.0", 8], ["224.0.0.0", 4], ["240.0.0.0", 4], ["198.18.0.0", 15]] as const) {
   PRIVATE.addSubnet(net, prefix, "ipv4");
 }
-for (const [net, prefix] of [["::1", 128], ["::", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8]] as const) {
+// IPv6 forms that embed an IPv4 address (NAT64, IPv4-compatible, 6to4) are refused outright.
+for (const [net, prefix] of [["::1", 128], ["::", 96], ["fc00::", 7], ["fe80::", 10], ["fec0::", 10], ["ff00::", 8], ["64:ff9b::", 96], ["2002::", 16]] as const) {
   PRIVATE.addSubnet(net, prefix, "ipv6");
 }
 
@@ -47,6 +49,7 @@ export async function fetchUrlInputs(
   input: Record<string, unknown>,
   names: string[],
   o: UrlInputOptions,
+  signal?: AbortSignal,
 ): Promise<{ input: Record<string, unknown>; cleanup(): void }> {
   const urls = names.flatMap((name) => {
     const value = input[name];
@@ -55,52 +58,74 @@ export async function fetchUrlInputs(
   if (urls.length === 0) return { input, cleanup: () => {} };
   const dir = mkdtempSync(path.join(tmpdir(), "sprocket-input-"));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  // One deadline for all of this prediction's downloads, redirects included: a server that
+  // trickles a byte now and then cannot hold the prediction forever.
+  const deadline = AbortSignal.timeout(o.timeoutMs);
+  const stop = signal ? AbortSignal.any([signal, deadline]) : deadline;
   try {
     const local = new Map<string, string>();
     let n = 0;
-    for (const url of new Set(urls)) local.set(url, await download(url, path.join(dir, `${n++}-${fileName(url)}`), o));
+    for (const url of new Set(urls)) local.set(url, await download(url, path.join(dir, `${n++}-${fileName(url)}`), o, stop));
     const swap = (v: unknown) => (typeof v === "string" && local.has(v) ? local.get(v) : v);
     const resolved = { ...input };
     for (const name of names) resolved[name] = Array.isArray(input[name]) ? (input[name] as unknown[]).map(swap) : swap(input[name]);
     return { input: resolved, cleanup };
   } catch (error) {
     cleanup();
+    if (deadline.aborted) throw new Error(`file inputs took longer than ${o.timeoutMs / 1000} s to fetch`);
     throw error;
   }
 }
 
 function fileName(url: string): string {
-  const base = decodeURIComponent(new URL(url).pathname.split("/").pop() || "file");
+  let base = new URL(url).pathname.split("/").pop() || "file";
+  try {
+    base = decodeURIComponent(base);
+  } catch {
+    // a malformed %-escape: keep the name as written
+  }
   return base.replace(/[^A-Za-z0-9._-]/g, "_").slice(-100) || "file";
 }
 
-async function download(url: string, target: string, o: UrlInputOptions, hops = 0): Promise<string> {
+/**
+ * Resolves like dns.lookup, refusing private addresses (unless allowed). Handles `all: true`,
+ * which Node's connection code asks for (happy eyeballs): every address must be public.
+ */
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return (callback as (e: Error) => void)(error);
+      const list = addresses as unknown as { address: string; family: number }[];
+      const refused = allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
+      if (refused) {
+        const message = `refused: ${hostname} resolves to a private address (${refused.address}); set SPROCKET_ALLOW_PRIVATE_URLS=true to allow`;
+        return (callback as (e: Error) => void)(new Error(message));
+      }
+      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
+      callback(null, list[0].address, list[0].family);
+    });
+  };
+}
+
+async function download(url: string, target: string, o: UrlInputOptions, signal: AbortSignal, hops = 0): Promise<string> {
   const parsed = new URL(url);
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error(`${url}: only http and https URLs can be fetched`);
-  const lookup: LookupFunction = (hostname, options, callback) =>
-    dnsLookup(hostname, { ...options, all: false }, (error, address, family) => {
-      if (!error && !o.allowPrivate && isPrivateAddress(address as string)) {
-        return callback(new Error(`refused: ${hostname} resolves to a private address (${address}); set SPROCKET_ALLOW_PRIVATE_URLS=true to allow`), "", 4);
-      }
-      callback(error, address as string, family as number);
-    });
   const literal = parsed.hostname.replace(/^\[|\]$/g, "");
   if (isIP(literal) && !o.allowPrivate && isPrivateAddress(literal)) {
     throw new Error(`${url}: refused, ${literal} is a private address (set SPROCKET_ALLOW_PRIVATE_URLS=true to allow)`);
   }
   const client = parsed.protocol === "https:" ? https : http;
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const request = client.get(parsed, { lookup, timeout: o.timeoutMs, headers: { "user-agent": "sprocket" } }, resolve);
-    request.on("timeout", () => request.destroy(new Error(`no answer within ${o.timeoutMs / 1000} s`)));
+    const request = client.get(parsed, { lookup: guardedLookup(o.allowPrivate), signal, headers: { "user-agent": "sprocket" } }, resolve);
     request.on("error", reject);
   }).catch((error: Error) => {
-    throw new Error(`could not fetch ${url}: ${error.message}`);
+    throw new Error(`could not fetch ${url}: ${signal.aborted ? "stopped" : error.message}`);
   });
   const status = response.statusCode ?? 0;
   if (status >= 300 && status < 400 && response.headers.location) {
     response.resume();
     if (hops >= MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
-    return download(new URL(response.headers.location, url).href, target, o, hops + 1);
+    return download(new URL(response.headers.location, url).href, target, o, signal, hops + 1);
   }
   if (status !== 200) {
     response.resume();
@@ -116,6 +141,6 @@ async function download(url: string, target: string, o: UrlInputOptions, hops = 
     received += chunk.length;
     if (received > o.maxBytes) response.destroy(new Error(`${url} is over the ${o.maxBytes}-byte limit (SPROCKET_INPUT_FILE_LIMIT)`));
   });
-  await pipeline(response, createWriteStream(target));
+  await pipeline(response, createWriteStream(target), { signal });
   return target;
 }

@@ -30,6 +30,10 @@ interface Pool {
 interface Running {
   instance: Instance;
   startedAt: number;
+  /** Aborts the preparation (URL downloads) of a prediction not yet handed to its instance. */
+  preparing: AbortController;
+  /** Why preparation was aborted (a cancel, or the timeout), to end the prediction that way. */
+  abortedAs?: "canceled" | "timed_out";
 }
 
 /** Runs queued predictions on warm instances, one pool of instances per version. */
@@ -154,27 +158,33 @@ export class Worker {
     // The slot is taken now, synchronously: the dispatcher's loop must not hand it to another job
     // while this one's inputs are prepared.
     const release = instance.reserve();
-    this.running.set(id, { instance, startedAt: Date.now() });
+    const running: Running = { instance, startedAt: Date.now(), preparing: new AbortController() };
+    this.running.set(id, running);
     // The state changes to `processing` in memory at once; its write commits while the instance
     // already works (writes commit in order, so `processing` is never written after the result).
     const started = this.o.predictions.markStarted(id);
     // File inputs given as URLs are fetched here, so the model gets local files (and SSRF rules
-    // apply in one place). A fetch that fails fails the prediction, saying which URL and why.
-    let prepared: Awaited<ReturnType<typeof fetchUrlInputs>>;
+    // apply in one place). A cancel or the timeout stops the download.
+    let prepared: Awaited<ReturnType<typeof fetchUrlInputs>> | undefined;
+    let preparationError: string | undefined;
     try {
-      prepared = await fetchUrlInputs(run.input, run.fileInputs, this.o.urlInputs);
+      prepared = await fetchUrlInputs(run.input, run.fileInputs, this.o.urlInputs, running.preparing.signal);
     } catch (error) {
-      release();
+      preparationError = `A file input could not be fetched: ${(error as Error).message}`;
+    }
+    release();
+    if (!prepared || running.abortedAs) {
+      prepared?.cleanup();
       this.running.delete(id);
       this.dispatch(job.versionId);
       await started;
-      await this.o.predictions.fail(id, `A file input could not be fetched: ${(error as Error).message}`);
+      if (running.abortedAs === "canceled") await this.o.predictions.markCanceled(id);
+      else await this.o.predictions.fail(id, running.abortedAs === "timed_out" ? this.timeoutMessage() : preparationError!);
       return;
     }
-    release();
     const result = await instance.run(id, prepared.input, {
       onLog: (data) => this.o.predictions.appendLogs(id, data),
-      onOutput: (item) => this.o.predictions.appendOutput(id, this.o.outputs.persist(item)),
+      onOutput: (item) => this.o.predictions.appendOutput(id, this.persistOutput(item)),
       onMetric: (name, value) => this.o.predictions.recordMetric(id, name, value),
     });
     this.running.delete(id);
@@ -182,15 +192,44 @@ export class Worker {
     // The instance is free again: give it the next job before this result is written.
     this.dispatch(job.versionId);
     await started;
-    if (result.status === "succeeded") await this.o.predictions.succeed(id, this.o.outputs.persist(result.output));
-    else if (result.status === "failed" && this.stopped) {
+    if (result.status === "succeeded") {
+      let output: unknown;
+      try {
+        output = this.o.outputs.persist(result.output);
+      } catch (error) {
+        return this.o.predictions.fail(id, `The prediction's output files could not be stored: ${(error as Error).message}`);
+      }
+      await this.o.predictions.succeed(id, output);
+    } else if (result.status === "failed" && this.stopped) {
       await this.o.predictions.fail(id, "Prediction interrupted: the Sprocket server shut down while it was running.");
     } else if (result.status === "failed") await this.o.predictions.fail(id, result.error);
     else await this.o.predictions.markCanceled(id);
   }
 
+  /** Output items streamed while running: a file that cannot be stored is logged, not fatal here. */
+  private persistOutput(item: unknown): unknown {
+    try {
+      return this.o.outputs.persist(item);
+    } catch (error) {
+      this.o.log(`worker: an output file could not be stored: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  private timeoutMessage(): string {
+    return `Prediction timed out after ${this.o.config.predictionTimeoutSeconds} s (SPROCKET_PREDICTION_TIMEOUT); its instance was stopped.`;
+  }
+
   private cancel(id: string): void {
-    this.running.get(id)?.instance.cancel(id, this.o.config.cancelGraceMs);
+    const running = this.running.get(id);
+    if (!running) return;
+    if (!running.instance.active.has(id)) {
+      // Still preparing (downloading inputs): stop that; execute() ends it canceled.
+      running.abortedAs = "canceled";
+      running.preparing.abort();
+      return;
+    }
+    running.instance.cancel(id, this.o.config.cancelGraceMs);
   }
 
   /** Instances with nothing to do for longer than the idle window stop (scale to zero). */
@@ -211,11 +250,13 @@ export class Worker {
     const limitMs = this.o.config.predictionTimeoutSeconds * 1000;
     const now = Date.now();
     for (const [id, run] of this.running) {
-      if (now - run.startedAt > limitMs) {
-        run.instance.killFor(id, {
-          status: "failed",
-          error: `Prediction timed out after ${this.o.config.predictionTimeoutSeconds} s (SPROCKET_PREDICTION_TIMEOUT); its instance was stopped.`,
-        });
+      if (now - run.startedAt <= limitMs || run.abortedAs) continue;
+      if (!run.instance.active.has(id)) {
+        // Not on the instance yet: stop its downloads, and leave the (healthy) instance alone.
+        run.abortedAs = "timed_out";
+        run.preparing.abort();
+      } else {
+        run.instance.killFor(id, { status: "failed", error: this.timeoutMessage() });
       }
     }
   }

@@ -38,4 +38,15 @@ describe("Secret inputs", () => {
       if (existsSync(full)) assert.equal(readFileSync(full).includes(secret), false, file);
     }
   });
+
+  test("a secret split across two writes, or quoted in the model's error, is masked too", async () => {
+    const replicate = server.client;
+    const secret = "sk-live-abcdefghijk";
+    const created = await replicate.predictions.create({ model: "admin/secret-echo", input: { token: secret, fail: true } });
+    const done = await waitForPrediction(replicate, created.id);
+    assert.equal(done.status, "failed");
+    assert.equal(String(done.error), `bad credentials: ${MASK}`);
+    assert.match(done.logs ?? "", new RegExp(`split: \\*{10}`));
+    assert.doesNotMatch(JSON.stringify(done), /sk-live/);
+  });
 });

@@ -12,7 +12,15 @@ export function registerOutputFileRoutes(app: FastifyInstance, deps: ApiDeps): v
   app.get<{ Params: { key: string; name: string } }>("/o/:key/:name", async (request, reply) => {
     const file = deps.outputs.open(request.params.key);
     if (!file) throw new AppError("not_found", "No such output file.");
-    reply.header("content-type", file.contentType).header("accept-ranges", "bytes").header("cache-control", "private, max-age=31536000, immutable");
+    // Model-chosen content on the API's origin: never sniffed, never scripted; only media play inline.
+    const inline = /^(image|audio|video)\//.test(file.contentType) || file.contentType === "text/plain" || file.contentType === "application/json";
+    reply
+      .header("content-type", file.contentType)
+      .header("x-content-type-options", "nosniff")
+      .header("content-security-policy", "sandbox; default-src 'none'")
+      .header("content-disposition", `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+      .header("accept-ranges", "bytes")
+      .header("cache-control", "private, max-age=31536000, immutable");
     const range = /^bytes=(\d*)-(\d*)$/.exec(String(request.headers.range ?? ""));
     if (range && (range[1] !== "" || range[2] !== "")) {
       const start = range[1] === "" ? Math.max(0, file.size - Number(range[2])) : Number(range[1]);

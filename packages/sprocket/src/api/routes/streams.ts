@@ -54,7 +54,8 @@ export function registerStreamRoutes(app: FastifyInstance, deps: ApiDeps): void 
         do {
           again = false;
           const prediction = await deps.predictions.getForStream(id);
-          if (!prediction || closed) return;
+          if (closed) return;
+          if (!prediction) return close();
           const next = eventsSince(prediction, iterator, cursor, text);
           cursor = next.cursor;
           if (next.events.length > 0) res.write(next.events.map(formatEvent).join(""));
@@ -64,8 +65,10 @@ export function registerStreamRoutes(app: FastifyInstance, deps: ApiDeps): void 
         busy = false;
       }
     };
-    const unwatch = deps.predictions.watch(id, () => void flush());
+    // A failed read ends this stream; it must never become an unhandled rejection.
+    const update = () => flush().catch(() => close());
+    const unwatch = deps.predictions.watch(id, update);
     request.raw.on("close", close);
-    await flush();
+    await update();
   });
 }
