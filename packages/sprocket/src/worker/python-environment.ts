@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { AppError } from "../errors/index.ts";
 import type { CogBuild, Runtime } from "../protocol/cog-reference.ts";
@@ -118,15 +118,22 @@ async function installRequirements(dir: string, requirements: string[], version:
   const env = path.join(o.envsDir, key);
   const interpreter = path.join(env, "bin", "python");
   if (!existsSync(path.join(env, ".complete"))) {
-    rmSync(env, { recursive: true, force: true });
     mkdirSync(o.envsDir, { recursive: true });
+    // Built in a directory of its own and renamed into place when complete, so two pushes with
+    // the same requirements never build into (or delete) each other's environment.
+    const building = `${env}.${process.pid}-${Date.now()}.tmp`;
     try {
-      await run(o.python, ["-m", "venv", "--system-site-packages", env], 30_000, o.env);
+      await run(o.python, ["-m", "venv", "--system-site-packages", building], 30_000, o.env);
       // Requirements after "--": none of them can be read as a pip option.
       const args = ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--retries", "0", "--timeout", "15", "--", ...requirements];
-      await run(interpreter, args, PIP_TIMEOUT_MS, o.env);
+      await run(path.join(building, "bin", "python"), args, PIP_TIMEOUT_MS, o.env);
+      writeFileSync(path.join(building, ".complete"), `${new Date().toISOString()}\n`);
+      if (!existsSync(path.join(env, ".complete"))) {
+        rmSync(env, { recursive: true, force: true });
+        renameSync(building, env);
+      }
     } catch (error) {
-      rmSync(env, { recursive: true, force: true });
+      rmSync(building, { recursive: true, force: true });
       const tail = String((error as { stderr?: string }).stderr ?? (error as Error).message)
         .trim()
         .split("\n")
@@ -139,7 +146,7 @@ async function installRequirements(dir: string, requirements: string[], version:
           `Install them into ${o.python}'s environment and push again, or set SPROCKET_PYTHON to an interpreter that has them.`,
       );
     }
-    writeFileSync(path.join(env, ".complete"), `${new Date().toISOString()}\n`);
+    rmSync(building, { recursive: true, force: true });
   }
   writeFileSync(marker, `${interpreter}\n`);
   notes.push(`Python packages installed in ${env}: ${requirements.join(", ")}.`);

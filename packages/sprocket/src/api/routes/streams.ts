@@ -37,6 +37,13 @@ export function registerStreamRoutes(app: FastifyInstance, deps: ApiDeps): void 
     let closed = false;
     let busy = false;
     let again = false;
+    // Backpressure: while the socket's buffer is full, nothing more is written; the cursor keeps
+    // what the client lacks, and the 'drain' event sends it all at once.
+    let blocked = false;
+    res.on("drain", () => {
+      blocked = false;
+      void update();
+    });
     const heartbeat = setInterval(() => res.write(": keepalive\n\n"), HEARTBEAT_MS);
     const close = () => {
       if (closed) return;
@@ -53,12 +60,13 @@ export function registerStreamRoutes(app: FastifyInstance, deps: ApiDeps): void 
       try {
         do {
           again = false;
+          if (blocked) return;
           const prediction = await deps.predictions.getForStream(id);
           if (closed) return;
           if (!prediction) return close();
           const next = eventsSince(prediction, iterator, cursor, text);
           cursor = next.cursor;
-          if (next.events.length > 0) res.write(next.events.map(formatEvent).join(""));
+          if (next.events.length > 0 && !res.write(next.events.map(formatEvent).join(""))) blocked = true;
           if (next.done) return close();
         } while (again);
       } finally {
