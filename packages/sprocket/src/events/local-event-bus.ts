@@ -18,7 +18,8 @@ export class LocalEventBus implements EventBus {
     listeners.add(listener);
     return () => {
       listeners.delete(listener);
-      if (listeners.size === 0) this.channels.delete(channel);
+      // Only this set: a second call after the channel was recreated must not drop new listeners.
+      if (listeners.size === 0 && this.channels.get(channel) === listeners) this.channels.delete(channel);
     };
   }
 }
