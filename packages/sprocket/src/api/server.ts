@@ -1,7 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { TokenService } from "../accounts/token-service.ts";
 import type { Config } from "../config/index.ts";
-import { AppError, PROBLEM_CONTENT_TYPE, toProblem } from "../errors/index.ts";
+import { AppError, PROBLEM_CONTENT_TYPE, parseJsonBody, toProblem } from "../errors/index.ts";
 import type { OutputFiles } from "../files/output-files.ts";
 import type { ModelService } from "../models/model-service.ts";
 import type { InputValidator } from "../predictions/input-validator.ts";
@@ -51,12 +51,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // cancel; an empty body is "no body", not a 400.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim() === "") return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(body as string));
     } catch (error) {
-      done(new AppError("malformed_json", `The request body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(error as AppError, undefined);
     }
   });
 

@@ -1,7 +1,7 @@
 // Cog's in-container HTTP API (docs/cog.md §2.1), answered as Cog 0.16's FastAPI server answers:
 // errors are `{"detail": …}`, validation errors FastAPI's 422 list, not Replicate's problem JSON.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { AppError, validationError } from "../errors/index.ts";
+import { AppError, parseJsonBody, validationError } from "../errors/index.ts";
 import type { Health, ModelHost } from "./model-host.ts";
 import { BUSY_DETAIL, type Predictions } from "./predictions.ts";
 import { parsePredictionRequest, toFastApiErrors } from "./request-body.ts";
@@ -33,12 +33,10 @@ export function buildCogServer(o: CogServerOptions): FastifyInstance {
   // FastAPI reads a JSON body whatever its declared type; an empty body is no body.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim() === "") return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(body as string));
     } catch (error) {
-      done(new AppError("malformed_json", (error as Error).message), undefined);
+      done(error as AppError, undefined);
     }
   });
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => sendError(error, request, reply, o.log));
