@@ -111,6 +111,15 @@ class Runtime:
         else:
             self.sync_cancel.request(prediction_id)
 
+    def _collect(self, prediction_id: str, result: Any) -> Any:
+        """A sync result's output: a generator's items sent one by one (and listed), else encoded."""
+        if outputs.is_streamed(result):
+            items: List[Any] = []
+            for item in result:
+                self._send_item(prediction_id, item, items)
+            return items
+        return outputs.encode(result)
+
     def _run_sync(self, prediction_id: str, raw: Dict[str, Any]) -> None:
         assert self.predictor is not None and self.plan is not None
         token = _prediction_id.set(prediction_id)
@@ -126,13 +135,8 @@ class Runtime:
                     import asyncio
 
                     output: Any = asyncio.run(self._drain_async(prediction_id, result))
-                elif outputs.is_streamed(result):
-                    items: List[Any] = []
-                    for item in result:
-                        self._send_item(prediction_id, item, items)
-                    output = items
                 else:
-                    output = outputs.encode(result)
+                    output = self._collect(prediction_id, result)
             finally:
                 self.sync_cancel.running_id = None
             self._succeed(prediction_id, output, self.sync_cancel.requested)
@@ -179,13 +183,8 @@ class Runtime:
                 result = await result
             if isinstance(result, collections.abc.AsyncIterator):
                 output: Any = await self._drain_async(prediction_id, result)
-            elif outputs.is_streamed(result):
-                items: List[Any] = []
-                for item in result:
-                    self._send_item(prediction_id, item, items)
-                output = items
             else:
-                output = outputs.encode(result)
+                output = self._collect(prediction_id, result)
             self._succeed(prediction_id, output, self.sync_cancel.requested)
         except (asyncio.CancelledError, CancelationException):
             self._finish(prediction_id, {"status": "canceled"})

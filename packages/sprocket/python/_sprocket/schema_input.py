@@ -89,14 +89,22 @@ def input_component(fn: Any) -> Tuple[Json, Dict[str, Json]]:
     return component, enums
 
 
-def value_schema(tp: Any, name: str) -> Json:
-    """The type part of an input's schema, shared by a property and an array's `items`."""
+def simple_schema(tp: Any) -> Optional[Json]:
+    """Scalars, files and secrets: the same schema in inputs and outputs; None for other types."""
     if tp in SCALARS:
         return {"type": SCALARS[tp]}
     if ann.is_path(tp) or ann.is_file(tp):
         return {"type": "string", "format": "uri"}
     if ann.is_secret(tp):
         return {"type": "string", "format": "password", "x-cog-secret": True}
+    return None
+
+
+def value_schema(tp: Any, name: str) -> Json:
+    """The type part of an input's schema, shared by a property and an array's `items`."""
+    simple = simple_schema(tp)
+    if simple is not None:
+        return simple
     literal = ann.literal_values(tp)
     if literal:
         return {"type": _choice_type(name, literal), "enum": literal}

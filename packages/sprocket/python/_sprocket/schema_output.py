@@ -9,7 +9,7 @@ import enum
 from typing import Any, Dict
 
 from . import annotations as ann
-from .schema_input import SCALARS, json_value, title
+from .schema_input import SCALARS, json_value, simple_schema, title
 
 Json = Dict[str, Any]
 
@@ -30,12 +30,9 @@ def output_component(fn: Any, components: Dict[str, Json]) -> Json:
 def schema_of(tp: Any, components: Dict[str, Json]) -> Json:
     if tp is Any or tp is type(None) or tp is None:
         return {}
-    if tp in SCALARS:
-        return {"type": SCALARS[tp]}
-    if ann.is_path(tp) or ann.is_file(tp):
-        return {"type": "string", "format": "uri"}
-    if ann.is_secret(tp):
-        return {"type": "string", "format": "password", "x-cog-secret": True}
+    simple = simple_schema(tp)
+    if simple is not None:
+        return simple
     inner, optional = ann.split_optional(tp)
     if optional:
         schema = schema_of(inner, components)
