@@ -23,11 +23,12 @@ const ALLOWED: Record<string, string[]> = {
   accounts: [...BASE, "config", ...ADAPTERS],
   predictions: [...BASE, "config", ...ADAPTERS],
   models: [...BASE, "config", ...ADAPTERS],
-  scheduler: [...BASE, "config", ...ADAPTERS, "predictions", "models"],
+  scheduler: [...BASE, "config", ...ADAPTERS, "predictions", "models", "webhooks"],
+  webhooks: [...BASE, "config", ...ADAPTERS, "predictions"],
   worker: [...BASE, "config", "queue", "predictions", "files", "events"],
   runner: ["sdk", "protocol", "lib"],
   "cog-server": [...BASE, "config", "predictions", "worker"],
-  api: [...BASE, "config", ...ADAPTERS, "accounts", "predictions", "models"],
+  api: [...BASE, "config", ...ADAPTERS, "accounts", "predictions", "models", "webhooks"],
   // processes/ may import anything (not checked).
   cli: ["processes", "protocol", "config", "errors"],
 };

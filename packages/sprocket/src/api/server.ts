@@ -8,6 +8,7 @@ import type { InputValidator } from "../predictions/input-validator.ts";
 import type { PredictionService } from "../predictions/prediction-service.ts";
 import type { Hardware } from "../protocol/api-types.ts";
 import type { Store } from "../store/store.ts";
+import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
@@ -15,6 +16,7 @@ import { registerModelRoutes } from "./routes/models.ts";
 import { registerOutputFileRoutes } from "./routes/output-files.ts";
 import { registerPredictionRoutes } from "./routes/predictions.ts";
 import { registerStreamRoutes } from "./routes/streams.ts";
+import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { originOf, type UrlSigner } from "./urls.ts";
 
 export interface ApiDeps {
@@ -27,6 +29,9 @@ export interface ApiDeps {
   signer: UrlSigner;
   hardware: Hardware[];
   outputs: OutputFiles;
+  webhooks: WebhookDispatcher;
+  /** Requests wait for this (start-up recovery) before they are handled. */
+  ready?: Promise<void>;
   log(message: string): void;
 }
 
@@ -64,7 +69,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     fallbackHost: `${deps.config.host.includes(":") ? `[${deps.config.host}]` : deps.config.host}:${deps.config.port}`,
   };
   const limiter = new RateLimiter({ create: deps.config.rateLimitCreatesPerMinute, other: deps.config.rateLimitOtherPerMinute });
+  let starting = deps.ready !== undefined;
+  void deps.ready?.then(() => (starting = false), () => {});
   app.addHook("onRequest", async (request) => {
+    if (starting) await deps.ready;
     request.origin = originOf(request, originOptions);
     if (PUBLIC_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return;
     const token = bearerToken(request);
@@ -85,6 +93,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerOutputFileRoutes(app, deps);
   registerStreamRoutes(app, deps);
   registerPredictionRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
   // Other body types are accepted only where they mean something (fastify scopes parsers to the
   // plugin that adds them): text for model search, raw bytes (up to the blob limit) for uploads.
   void app.register(async (scope) => {

@@ -63,8 +63,14 @@ export const SETTINGS = {
   allowPrivateUrls: {
     env: "SPROCKET_ALLOW_PRIVATE_URLS",
     default: false,
-    doc: "Let URL file inputs reach private, loopback, link-local and metadata addresses (off: refused, against SSRF).",
+    doc: "Let URL file inputs and webhooks reach private, loopback, link-local and metadata addresses (off: refused, against SSRF).",
     parse: bool,
+  },
+  webhookRetrySeconds: {
+    env: "SPROCKET_WEBHOOK_RETRY_SECONDS",
+    default: 86400,
+    doc: "Seconds a webhook that gets no 2xx (network error, 429, 5xx) is retried, with exponential backoff, before it is given up.",
+    parse: int(1),
   },
   inputFileLimitBytes: { env: "SPROCKET_INPUT_FILE_LIMIT", default: 1024 * 1024 * 1024, doc: "Largest file fetched for a URL file input, in bytes.", parse: int(1) },
   serverUrl: { env: "SPROCKET_URL", default: null, doc: "Server the CLI talks to (`push`), e.g. http://127.0.0.1:5000.", parse: optionalStr },

@@ -2,7 +2,7 @@ import type { EventBus, PredictionSnapshot } from "../events/event-bus.ts";
 import { newId } from "../lib/ids.ts";
 import { TERMINAL_STATUSES, type PredictionStatus } from "../protocol/api-types.ts";
 import type { Queue } from "../queue/queue.ts";
-import type { PredictionPatch, PredictionRecord, Store, VersionRecord } from "../store/store.ts";
+import type { PredictionPatch, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "../store/store.ts";
 import { fileInputNames, secretInputNames } from "./input-fields.ts";
 import { maskSecrets, redactSecrets } from "./secrets.ts";
 import { toSnapshot } from "./wire.ts";
@@ -22,6 +22,21 @@ export interface RunContext {
   secretValues: string[];
   fileInputs: string[];
 }
+
+/**
+ * The webhook messages a prediction's changes cause (implemented by webhooks/). Called only for
+ * predictions that have a webhook.
+ */
+export interface PredictionWebhooks {
+  /** Synchronously, with the record as it is about to be written: outbox rows committed with it. */
+  onStatus(record: PredictionRecord): WebhookDeliveryRecord[];
+  /** Once those rows are durable: send them. */
+  committed(deliveries: WebhookDeliveryRecord[]): void;
+  /** Output or logs grew (`record` is the live record; throttled sends read it later). */
+  onProgress(record: PredictionRecord, event: "output" | "logs"): void;
+}
+
+const NO_DELIVERIES: WebhookDeliveryRecord[] = [];
 
 /** The channel every prediction event is also published on (for SSE-wide listeners, webhooks). */
 export const ALL_PREDICTIONS = "predictions";
@@ -45,11 +60,18 @@ export class PredictionService {
   /** Running predictions whose logs grew since the last flush. */
   private readonly dirtyLogs = new Set<string>();
 
+  private webhooks?: PredictionWebhooks;
+
   constructor(
     private readonly store: Store,
     private readonly queue: Queue,
     private readonly events: EventBus,
   ) {}
+
+  /** Set once at start (the webhook dispatcher is built after this service). */
+  useWebhooks(webhooks: PredictionWebhooks): void {
+    this.webhooks = webhooks;
+  }
 
   async create(request: CreatePrediction): Promise<PredictionSnapshot> {
     const now = new Date();
@@ -215,6 +237,7 @@ export class PredictionService {
     record.logs += data;
     this.dirtyLogs.add(id);
     this.events.publish(id, { type: "log", id, data });
+    if (record.webhook) this.webhooks?.onProgress(record, "logs");
   }
 
   appendOutput(id: string, item: unknown): void {
@@ -224,6 +247,7 @@ export class PredictionService {
     output.push(item);
     record.output = output;
     this.events.publish(id, { type: "output", id, item });
+    if (record.webhook) this.webhooks?.onProgress(record, "output");
   }
 
   recordMetric(id: string, name: string, value: number): void {
@@ -300,9 +324,11 @@ export class PredictionService {
 
   private async update(record: PredictionRecord, patch: PredictionPatch): Promise<void> {
     Object.assign(record, patch);
-    await this.store.updatePrediction(record.id, patch);
+    const deliveries = record.webhook && this.webhooks ? this.webhooks.onStatus(record) : NO_DELIVERIES;
+    await this.store.updatePrediction(record.id, patch, deliveries);
     // Terminal events go out after the write, so a `Prefer: wait` answer is always durable.
     this.publishStatus(record);
+    if (deliveries.length > 0) this.webhooks!.committed(deliveries);
   }
 
   private publishStatus(record: PredictionRecord): PredictionSnapshot {

@@ -2,9 +2,11 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { TokenService } from "../accounts/token-service.ts";
+import { presentPrediction } from "../api/present.ts";
 import { buildApi } from "../api/server.ts";
 import { UrlSigner } from "../api/urls.ts";
 import type { Config } from "../config/index.ts";
+import { AppError } from "../errors/index.ts";
 import { LocalEventBus } from "../events/local-event-bus.ts";
 import { BlobStore } from "../files/blob-store.ts";
 import { OutputFiles } from "../files/output-files.ts";
@@ -18,6 +20,7 @@ import { SqliteStore } from "../store/sqlite-store.ts";
 import { runnerCommands } from "../worker/runner-command.ts";
 import { describeInterpreter, prepareEnvironment } from "../worker/python-environment.ts";
 import { readModelSchema } from "../worker/schema-reader.ts";
+import { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { Worker } from "../worker/worker.ts";
 import { modelEnvironment } from "./child-env.ts";
 import { adminTokenFor, dataPaths, ensureDataDir, readOrCreateSecret } from "./data-dir.ts";
@@ -71,35 +74,24 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const adminToken = adminTokenFor(paths.adminToken, config.adminToken);
   await tokens.setToken("admin", adminToken, "admin");
 
-  // Recovery runs before the worker starts and before the API accepts anything.
-  const recovered = await recoverPredictions(store, predictions);
-  if (recovered.requeued || recovered.interrupted) {
-    log.info(`recovered predictions: ${recovered.requeued} queued again, ${recovered.interrupted} failed as interrupted`);
-  }
+  const signer = new UrlSigner(readOrCreateSecret(paths.secret));
+  // Webhook bodies are the prediction as GET shows it, with URLs under the public origin (known
+  // once the server listens, when SPROCKET_PUBLIC_URL is unset).
+  let origin = config.publicUrl?.replace(/\/+$/, "") ?? "";
+  const webhooks = new WebhookDispatcher({
+    store,
+    present: (snapshot) => presentPrediction(snapshot, origin, signer),
+    retryWindowMs: config.webhookRetrySeconds * 1000,
+    allowPrivate: config.allowPrivateUrls,
+    log,
+  });
+  predictions.useWebhooks(webhooks);
 
-  let worker: Worker | undefined;
-  if (config.worker) {
-    worker = new Worker({
-      queue,
-      predictions,
-      events,
-      config,
-      versionDir: (id) => models.versionDir(id),
-      runners,
-      outputs,
-      urlInputs: { maxBytes: config.inputFileLimitBytes, timeoutMs: 120_000, allowPrivate: config.allowPrivateUrls },
-      env: childEnv,
-      log: (message) => log.info(message),
-    });
-    worker.start();
-  }
-  const stopTicker = startTicker(predictions, models, (message) => log.error(message));
-
-  if (config.registerExamples && existsSync(`${EXAMPLES_DIR}hello/cog.yaml`)) {
-    const version = await registerDirectory(models, `${EXAMPLES_DIR}hello`, "admin", "hello", "public");
-    log.info(`registered examples/hello as admin/hello:${version.id}`);
-  }
-
+  // The server listens first (so the origin is known), but requests wait until recovery and the
+  // worker are ready: nothing is served from a half-started process.
+  let started!: () => void;
+  let notStarted!: (error: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => ((started = resolve), (notStarted = reject)));
   const app = buildApi({
     config,
     store,
@@ -107,15 +99,59 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     models,
     predictions,
     validator: new InputValidator(),
-    signer: new UrlSigner(readOrCreateSecret(paths.secret)),
+    signer,
     hardware,
     outputs,
+    webhooks,
+    ready,
     log: (message) => log.error(message),
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  if (!origin) origin = `http://${host}:${port}`;
+
+  let worker: Worker | undefined;
+  let stopTicker = () => {};
+  try {
+    // Recovery runs before the worker starts and before the API handles anything.
+    const recovered = await recoverPredictions(store, predictions);
+    if (recovered.requeued || recovered.interrupted) {
+      log.info(`recovered predictions: ${recovered.requeued} queued again, ${recovered.interrupted} failed as interrupted`);
+    }
+
+    if (config.worker) {
+      worker = new Worker({
+        queue,
+        predictions,
+        events,
+        config,
+        versionDir: (id) => models.versionDir(id),
+        runners,
+        outputs,
+        urlInputs: { maxBytes: config.inputFileLimitBytes, timeoutMs: 120_000, allowPrivate: config.allowPrivateUrls },
+        env: childEnv,
+        log: (message) => log.info(message),
+      });
+      worker.start();
+    }
+    stopTicker = startTicker(predictions, models, webhooks, (message) => log.error(message));
+
+    if (config.registerExamples && existsSync(`${EXAMPLES_DIR}hello/cog.yaml`)) {
+      const version = await registerDirectory(models, `${EXAMPLES_DIR}hello`, "admin", "hello", "public");
+      log.info(`registered examples/hello as admin/hello:${version.id}`);
+    }
+  } catch (error) {
+    // A start that fails after listening must not leave the port held, nor requests waiting.
+    notStarted(new AppError("unavailable", "Sprocket failed to start."));
+    stopTicker();
+    await worker?.stop();
+    await app.close();
+    await store.close();
+    throw error;
+  }
+  started();
 
   return {
     url: `http://${host}:${port}`,
@@ -133,6 +169,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       await app.close();
       clearTimeout(force);
       await worker?.stop();
+      await webhooks.close();
       await predictions.flushLogs();
       await models.flushRunCounts();
       await store.close();

@@ -1,8 +1,12 @@
 import type { ModelService } from "../models/model-service.ts";
 import type { PredictionService } from "../predictions/prediction-service.ts";
+import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 
-/** Once a second: cancel overdue predictions, write running predictions' logs and run counts. */
-export function startTicker(predictions: PredictionService, models: ModelService, log: (message: string) => void): () => void {
+/**
+ * Once a second: cancel overdue predictions, write running predictions' logs and run counts, and
+ * send webhooks that are due again.
+ */
+export function startTicker(predictions: PredictionService, models: ModelService, webhooks: WebhookDispatcher, log: (message: string) => void): () => void {
   let busy = false;
   const timer = setInterval(async () => {
     if (busy) return;
@@ -11,6 +15,7 @@ export function startTicker(predictions: PredictionService, models: ModelService
       for (const id of predictions.overdue(Date.now())) await predictions.cancelForDeadline(id);
       await predictions.flushLogs();
       await models.flushRunCounts();
+      await webhooks.deliverDue();
     } catch (error) {
       log(`scheduler tick failed: ${(error as Error).stack}`);
     } finally {

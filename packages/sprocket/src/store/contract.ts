@@ -2,7 +2,7 @@
 // a factory that returns an empty store.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ModelRecord, PredictionRecord, Store, VersionRecord } from "./store.ts";
+import type { ModelRecord, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "./store.ts";
 
 const model = (owner: string, name: string, visibility: "public" | "private" = "private", createdAt = new Date().toISOString()): ModelRecord => ({
   owner,
@@ -48,6 +48,20 @@ const prediction = (id: string, account: string, createdAt: string, status: Pred
   webhook: null,
   webhookEventsFilter: null,
   dataRemoved: false,
+});
+
+const delivery = (id: string, predictionId: string, event: WebhookDeliveryRecord["event"], createdAt: string): WebhookDeliveryRecord => ({
+  id,
+  predictionId,
+  account: "ada",
+  url: "https://example.com/hook",
+  event,
+  body: `{"id":"${predictionId}"}`,
+  state: "pending",
+  attempts: 0,
+  createdAt,
+  nextAttemptAt: createdAt,
+  giveUpAt: "2027-01-01T00:00:00.000Z",
 });
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
@@ -125,6 +139,59 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     assert.deepEqual(row?.metrics, { predict_time: 0.5 });
     assert.deepEqual(row?.input, { name: "x" });
     assert.deepEqual((await store.predictionsWithStatus(["starting", "processing"])).length, 0);
+    await store.close();
+  });
+
+  test(`${name}: an account keeps its first webhook secret`, async () => {
+    const store = await make();
+    await store.ensureAccount("ada");
+    assert.equal(await store.ensureWebhookSecret("ada", "whsec_first"), "whsec_first");
+    assert.equal(await store.ensureWebhookSecret("ada", "whsec_second"), "whsec_first");
+    assert.equal(await store.ensureWebhookSecret("bob", "whsec_bob"), "whsec_bob");
+    await store.close();
+  });
+
+  test(`${name}: a prediction's change and its webhook messages commit together or not at all`, async () => {
+    const store = await make();
+    await store.insertPrediction(prediction("p", "ada", at(1)), [delivery("m1", "p", "start", at(1))]);
+    await store.updatePrediction("p", { status: "succeeded" }, [delivery("m2", "p", "completed", at(2))]);
+    assert.deepEqual((await store.webhookDeliveries("p")).map((d) => d.id), ["m1", "m2"]);
+    // A message id used twice fails the whole write: the status change is not kept either.
+    await assert.rejects(store.updatePrediction("p", { status: "failed" }, [delivery("m2", "p", "completed", at(3))]));
+    assert.equal((await store.getPrediction("p"))?.status, "succeeded");
+    await store.close();
+  });
+
+  test(`${name}: the webhook outbox: due messages, attempts, superseding and redelivery`, async () => {
+    const store = await make();
+    await store.insertWebhookDelivery(delivery("out1", "p", "output", at(1)));
+    await store.insertWebhookDelivery(delivery("logs1", "p", "logs", at(2)));
+    await store.insertWebhookDelivery(delivery("done", "p", "completed", at(3)));
+    await store.insertWebhookDelivery(delivery("later", "q", "completed", at(50)));
+    assert.deepEqual((await store.dueWebhookDeliveries(at(10), 10)).map((d) => d.id), ["out1", "logs1", "done"]);
+
+    const attempt = { predictionId: "p", attemptedAt: at(4), url: "https://example.com/hook", statusCode: 503, latencyMs: 1.5, error: "HTTP 503" };
+    await store.recordWebhookAttempt({ ...attempt, deliveryId: "done", attempt: 1, event: "completed" }, { state: "pending", attempts: 1, nextAttemptAt: at(20) });
+    assert.deepEqual((await store.dueWebhookDeliveries(at(10), 10)).map((d) => d.id), ["out1", "logs1"], "a retry is due later");
+
+    const done = (await store.webhookDeliveries("p")).find((d) => d.id === "done")!;
+    await store.supersedeWebhookDeliveries(done, ["output", "logs"]);
+    assert.deepEqual((await store.dueWebhookDeliveries(at(30), 10)).map((d) => d.id), ["done"], "older progress messages are dropped");
+    assert.deepEqual((await store.webhookDeliveries("p")).map((d) => d.state), ["superseded", "superseded", "pending"]);
+
+    // An attempt that was out while its message was superseded leaves it superseded, unless it got through.
+    await store.recordWebhookAttempt({ ...attempt, deliveryId: "out1", attempt: 1, event: "output", attemptedAt: at(5) }, { state: "pending", attempts: 1, nextAttemptAt: at(40) });
+    assert.equal((await store.webhookDeliveries("p"))[0].state, "superseded");
+
+    await store.recordWebhookAttempt({ ...attempt, deliveryId: "done", attempt: 2, event: "completed", statusCode: 200, error: null, attemptedAt: at(41) }, { state: "delivered", attempts: 2, nextAttemptAt: null });
+    assert.equal((await store.dueWebhookDeliveries(at(100), 10)).some((d) => d.id === "done"), false);
+    await store.resetWebhookDelivery("done", at(60), at(90));
+    const reset = (await store.webhookDeliveries("p")).find((d) => d.id === "done")!;
+    assert.deepEqual([reset.state, reset.attempts, reset.nextAttemptAt, reset.giveUpAt], ["pending", 2, at(60), at(90)]);
+
+    const log = await store.webhookAttempts("p");
+    assert.deepEqual(log.map((a) => [a.deliveryId, a.attempt, a.statusCode]), [["done", 1, 503], ["out1", 1, 503], ["done", 2, 200]]);
+    assert.equal(log[0].latencyMs, 1.5);
     await store.close();
   });
 }

@@ -5,14 +5,28 @@
  * setImmediate (microseconds).
  */
 export class GroupCommit {
-  private pending: { write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  private pending: { write: () => unknown; atomic: boolean; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
   private scheduled = false;
 
-  constructor(private readonly transaction: { begin(): void; commit(): void; rollback(): void }) {}
+  constructor(
+    private readonly transaction: {
+      begin(): void;
+      commit(): void;
+      rollback(): void;
+      /** Savepoints keep an atomic write's statements together inside a shared transaction. */
+      savepoint(): void;
+      release(): void;
+      rollbackToSavepoint(): void;
+    },
+  ) {}
 
-  run<T>(write: () => T): Promise<T> {
+  /**
+   * `atomic`: the write runs several statements that must commit together, so it gets a
+   * transaction even when it is alone in its batch.
+   */
+  run<T>(write: () => T, atomic = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ write, atomic, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -26,7 +40,7 @@ export class GroupCommit {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    if (batch.length === 1) {
+    if (batch.length === 1 && !batch[0].atomic) {
       // Alone, a write commits by itself: explicit BEGIN/COMMIT would only add two calls.
       const [item] = batch;
       try {
@@ -41,9 +55,13 @@ export class GroupCommit {
       this.transaction.begin();
       // A failing statement is rolled back alone by SQLite; the others still commit.
       for (const item of batch) {
+        const savepoint = item.atomic;
+        if (savepoint) this.transaction.savepoint();
         try {
           outcomes.push({ ok: true, value: item.write() });
+          if (savepoint) this.transaction.release();
         } catch (error) {
+          if (savepoint) this.transaction.rollbackToSavepoint();
           outcomes.push({ ok: false, value: error });
         }
       }

@@ -61,3 +61,41 @@ export interface ListPage<T> {
   /** More rows exist past the last one returned. */
   more: boolean;
 }
+
+export type WebhookEventType = "start" | "output" | "logs" | "completed";
+
+/**
+ * One webhook message in the outbox: sent at once, retried from here until delivered or the
+ * retry window ends. `id` is the `webhook-id` header, the same on every attempt.
+ */
+export interface WebhookDeliveryRecord {
+  id: string;
+  predictionId: string;
+  account: string;
+  url: string;
+  event: WebhookEventType;
+  /** The exact JSON sent (and signed). */
+  body: string;
+  /** pending: to send (again); superseded: a newer message of the same prediction carries its content. */
+  state: "pending" | "delivered" | "failed" | "superseded";
+  attempts: number;
+  createdAt: string;
+  /** When the next attempt is due (pending only). */
+  nextAttemptAt: string | null;
+  /** After this, a failed attempt is the last one. */
+  giveUpAt: string;
+}
+
+/** One try at sending a delivery, for the attempt log. */
+export interface WebhookAttemptRecord {
+  deliveryId: string;
+  predictionId: string;
+  attempt: number;
+  attemptedAt: string;
+  url: string;
+  event: WebhookEventType;
+  /** The receiver's HTTP status, or null when no answer came (network error, timeout, refused). */
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}

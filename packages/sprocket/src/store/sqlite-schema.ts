@@ -79,4 +79,42 @@ export const SQLITE_MIGRATIONS: string[] = [
     PRIMARY KEY (account, sha256)
   ) WITHOUT ROWID;
   `,
+  // Webhooks: each account's signing secret, the outbox (one row per message, sent at once and
+  // retried from here, so delivery survives restarts) and the log of every attempt. The partial
+  // index holds only pending rows: the retry scan never reads delivered history.
+  `
+  CREATE TABLE webhook_secrets (
+    account TEXT PRIMARY KEY,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    prediction_id TEXT NOT NULL,
+    account TEXT NOT NULL,
+    url TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    next_attempt_at TEXT,
+    give_up_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE state = 'pending';
+  CREATE INDEX webhook_deliveries_prediction ON webhook_deliveries(prediction_id, created_at);
+  CREATE TABLE webhook_attempts (
+    delivery_id TEXT NOT NULL,
+    prediction_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    attempted_at TEXT NOT NULL,
+    url TEXT NOT NULL,
+    event TEXT NOT NULL,
+    status_code INTEGER,
+    latency_ms REAL NOT NULL,
+    error TEXT,
+    PRIMARY KEY (delivery_id, attempt)
+  ) WITHOUT ROWID;
+  CREATE INDEX webhook_attempts_prediction ON webhook_attempts(prediction_id, attempted_at);
+  `,
 ];

@@ -1,6 +1,6 @@
 import Database from "libsql";
 import type { CursorKey } from "../lib/cursor.ts";
-import type { ListPage, ModelRecord, PredictionRecord, VersionRecord } from "./records.ts";
+import type { ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
@@ -46,6 +46,9 @@ export class SqliteStore implements Store {
       begin: () => this.db.exec("BEGIN"),
       commit: () => this.db.exec("COMMIT"),
       rollback: () => this.db.exec("ROLLBACK"),
+      savepoint: () => this.db.exec("SAVEPOINT atomic_write"),
+      release: () => this.db.exec("RELEASE atomic_write"),
+      rollbackToSavepoint: () => this.db.exec("ROLLBACK TO atomic_write; RELEASE atomic_write"),
     });
   }
 
@@ -200,7 +203,7 @@ export class SqliteStore implements Store {
     return owned;
   }
 
-  async insertPrediction(p: PredictionRecord) {
+  async insertPrediction(p: PredictionRecord, deliveries: WebhookDeliveryRecord[] = []) {
     const text = `INSERT INTO predictions (id, account, model, version, input, output, logs, error, status, source, created_at,
          started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -224,10 +227,13 @@ export class SqliteStore implements Store {
       p.webhookEventsFilter ? JSON.stringify(p.webhookEventsFilter) : null,
       p.dataRemoved ? 1 : 0,
     ];
-    await this.batch.run(() => this.sql(text).run(...row));
+    await this.batch.run(() => {
+      this.sql(text).run(...row);
+      for (const delivery of deliveries) this.writeDelivery(delivery);
+    }, deliveries.length > 0);
   }
 
-  async updatePrediction(id: string, patch: PredictionPatch) {
+  async updatePrediction(id: string, patch: PredictionPatch, deliveries: WebhookDeliveryRecord[] = []) {
     const columns: string[] = [];
     const values: unknown[] = [];
     for (const [key, value] of Object.entries(patch)) {
@@ -235,10 +241,14 @@ export class SqliteStore implements Store {
       columns.push(`${column} = ?`);
       values.push(encodeColumn(key as keyof PredictionPatch, value));
     }
-    if (columns.length === 0) return;
+    if (columns.length === 0 && deliveries.length === 0) return;
     // The statement text depends only on which keys are patched, so the cache stays small.
     const text = `UPDATE predictions SET ${columns.join(", ")} WHERE id = ?`;
-    await this.batch.run(() => this.sql(text).run(...values, id));
+    await this.batch.run(() => {
+      // Inside one write, so the group commit's transaction holds both or neither.
+      if (columns.length > 0) this.sql(text).run(...values, id);
+      for (const delivery of deliveries) this.writeDelivery(delivery);
+    }, deliveries.length > 0);
   }
 
   async getPrediction(id: string) {
@@ -272,6 +282,81 @@ export class SqliteStore implements Store {
     const marks = statuses.map(() => "?").join(", ");
     return (this.sql(`SELECT * FROM predictions WHERE status IN (${marks}) ORDER BY created_at, id`).all(...statuses) as Row[]).map(
       toPrediction,
+    );
+  }
+
+  async ensureWebhookSecret(account: string, candidate: string) {
+    this.sql("INSERT OR IGNORE INTO webhook_secrets (account, secret, created_at) VALUES (?, ?, ?)").run(account, candidate, new Date().toISOString());
+    const row = this.sql("SELECT secret FROM webhook_secrets WHERE account = ?").get(account) as Row;
+    return String(row.secret);
+  }
+
+  async insertWebhookDelivery(delivery: WebhookDeliveryRecord) {
+    await this.batch.run(() => this.writeDelivery(delivery));
+  }
+
+  private writeDelivery(d: WebhookDeliveryRecord): void {
+    this.sql(
+      `INSERT INTO webhook_deliveries (id, prediction_id, account, url, event, body, state, attempts, created_at, next_attempt_at, give_up_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(d.id, d.predictionId, d.account, d.url, d.event, d.body, d.state, d.attempts, d.createdAt, d.nextAttemptAt, d.giveUpAt);
+  }
+
+  async recordWebhookAttempt(a: WebhookAttemptRecord, after: Pick<WebhookDeliveryRecord, "state" | "attempts" | "nextAttemptAt">) {
+    await this.batch.run(() => {
+      this.sql(
+        `INSERT OR REPLACE INTO webhook_attempts (delivery_id, prediction_id, attempt, attempted_at, url, event, status_code, latency_ms, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(a.deliveryId, a.predictionId, a.attempt, a.attemptedAt, a.url, a.event, a.statusCode, a.latencyMs, a.error);
+      // A delivery superseded while this attempt was out stays superseded unless the attempt got through.
+      this.sql(
+        `UPDATE webhook_deliveries SET state = CASE WHEN state = 'superseded' AND ? <> 'delivered' THEN state ELSE ? END,
+           attempts = ?, next_attempt_at = ? WHERE id = ?`,
+      ).run(after.state, after.state, after.attempts, after.nextAttemptAt, a.deliveryId);
+    }, true);
+  }
+
+  async dueWebhookDeliveries(now: string, limit: number) {
+    return (
+      this.sql("SELECT * FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?").all(now, limit) as Row[]
+    ).map(toDelivery);
+  }
+
+  async supersedeWebhookDeliveries(by: WebhookDeliveryRecord, events: readonly string[]) {
+    const marks = events.map(() => "?").join(", ");
+    await this.batch.run(() =>
+      this.sql(
+        `UPDATE webhook_deliveries SET state = 'superseded', next_attempt_at = NULL
+         WHERE prediction_id = ? AND state = 'pending' AND id <> ? AND created_at <= ? AND event IN (${marks})`,
+      ).run(by.predictionId, by.id, by.createdAt, ...events),
+    );
+  }
+
+  async resetWebhookDelivery(id: string, nextAttemptAt: string, giveUpAt: string) {
+    await this.batch.run(() =>
+      this.sql("UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?, give_up_at = ? WHERE id = ?").run(nextAttemptAt, giveUpAt, id),
+    );
+  }
+
+  async webhookDeliveries(predictionId: string) {
+    return (this.sql("SELECT * FROM webhook_deliveries WHERE prediction_id = ? ORDER BY created_at, id").all(predictionId) as Row[]).map(toDelivery);
+  }
+
+  async webhookAttempts(predictionId: string) {
+    return (
+      this.sql("SELECT * FROM webhook_attempts WHERE prediction_id = ? ORDER BY attempted_at, delivery_id, attempt").all(predictionId) as Row[]
+    ).map(
+      (row): WebhookAttemptRecord => ({
+        deliveryId: String(row.delivery_id),
+        predictionId: String(row.prediction_id),
+        attempt: Number(row.attempt),
+        attemptedAt: String(row.attempted_at),
+        url: String(row.url),
+        event: row.event as WebhookAttemptRecord["event"],
+        statusCode: row.status_code === null ? null : Number(row.status_code),
+        latencyMs: Number(row.latency_ms),
+        error: nullableString(row.error),
+      }),
     );
   }
 
@@ -355,5 +440,21 @@ function toPrediction(row: Row): PredictionRecord {
     webhook: nullableString(row.webhook),
     webhookEventsFilter: row.webhook_events_filter === null ? null : JSON.parse(String(row.webhook_events_filter)),
     dataRemoved: Number(row.data_removed) === 1,
+  };
+}
+
+function toDelivery(row: Row): WebhookDeliveryRecord {
+  return {
+    id: String(row.id),
+    predictionId: String(row.prediction_id),
+    account: String(row.account),
+    url: String(row.url),
+    event: row.event as WebhookDeliveryRecord["event"],
+    body: String(row.body),
+    state: row.state as WebhookDeliveryRecord["state"],
+    attempts: Number(row.attempts),
+    createdAt: String(row.created_at),
+    nextAttemptAt: nullableString(row.next_attempt_at),
+    giveUpAt: String(row.give_up_at),
   };
 }

@@ -1,7 +1,16 @@
 import type { CursorKey } from "../lib/cursor.ts";
-import type { AccountRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord } from "./records.ts";
+import type { AccountRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 
-export type { AccountRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord } from "./records.ts";
+export type {
+  AccountRecord,
+  ListPage,
+  ModelRecord,
+  PredictionRecord,
+  VersionRecord,
+  WebhookAttemptRecord,
+  WebhookDeliveryRecord,
+  WebhookEventType,
+} from "./records.ts";
 
 export interface PredictionListQuery {
   account: string;
@@ -49,12 +58,33 @@ export interface Store {
   /** Which of these digests `account` has uploaded. */
   blobsOwnedBy(account: string, sha256s: string[]): Promise<Set<string>>;
 
-  insertPrediction(prediction: PredictionRecord): Promise<void>;
-  updatePrediction(id: string, patch: PredictionPatch): Promise<void>;
+  /** Inserts a prediction, and in the same transaction any webhook messages it causes. */
+  insertPrediction(prediction: PredictionRecord, deliveries?: WebhookDeliveryRecord[]): Promise<void>;
+  /**
+   * Updates a prediction, and in the same transaction inserts the webhook messages this change
+   * causes: a terminal state is never durable without its `completed` webhook.
+   */
+  updatePrediction(id: string, patch: PredictionPatch, deliveries?: WebhookDeliveryRecord[]): Promise<void>;
   getPrediction(id: string): Promise<PredictionRecord | null>;
   listPredictions(query: PredictionListQuery): Promise<ListPage<PredictionRecord>>;
   /** Every prediction in one of these states, oldest first (used by recovery at start). */
   predictionsWithStatus(statuses: readonly string[]): Promise<PredictionRecord[]>;
+
+  /** The account's webhook signing secret: the stored one, or `candidate` stored now if it has none. */
+  ensureWebhookSecret(account: string, candidate: string): Promise<string>;
+  insertWebhookDelivery(delivery: WebhookDeliveryRecord): Promise<void>;
+  /** Appends an attempt to the log and sets the delivery's state after it, together. */
+  recordWebhookAttempt(attempt: WebhookAttemptRecord, after: Pick<WebhookDeliveryRecord, "state" | "attempts" | "nextAttemptAt">): Promise<void>;
+  /** Pending deliveries due at `now` (ISO time), oldest due first. */
+  dueWebhookDeliveries(now: string, limit: number): Promise<WebhookDeliveryRecord[]>;
+  /** Marks the pending deliveries of `by`'s prediction, of these events and no newer than `by`, superseded. */
+  supersedeWebhookDeliveries(by: WebhookDeliveryRecord, events: readonly string[]): Promise<void>;
+  /** Makes a delivery pending again (a redelivery), due at `nextAttemptAt`. */
+  resetWebhookDelivery(id: string, nextAttemptAt: string, giveUpAt: string): Promise<void>;
+  /** A prediction's deliveries, oldest first. */
+  webhookDeliveries(predictionId: string): Promise<WebhookDeliveryRecord[]>;
+  /** A prediction's attempt log, oldest first. */
+  webhookAttempts(predictionId: string): Promise<WebhookAttemptRecord[]>;
 
   close(): Promise<void>;
 }

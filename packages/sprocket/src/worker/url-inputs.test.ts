@@ -4,7 +4,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { fileInputNames } from "../predictions/input-fields.ts";
-import { fetchUrlInputs, isPrivateAddress } from "./url-inputs.ts";
+import { isPrivateAddress } from "../lib/private-addresses.ts";
+import { fetchUrlInputs } from "./url-inputs.ts";
 
 let server: http.Server;
 let base: string;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, isJsonObject, validationError } from "../../errors/index.ts";
 import { parseDuration } from "../../lib/duration.ts";
+import { privateLiteralHost } from "../../lib/private-addresses.ts";
 import type { InvalidField } from "../../protocol/api-types.ts";
 import { toSnapshot } from "../../predictions/wire.ts";
 import type { VersionRecord } from "../../store/store.ts";
@@ -24,13 +25,13 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
   const { predictions, models } = deps;
 
   app.post("/v1/predictions", async (request, reply) => {
-    const body = createBody(request, true);
+    const body = createBody(request, true, deps.config.allowPrivateUrls);
     const version = await models.resolveVersion(request.account, body.version as string);
     return createPrediction(request, reply, version, body);
   });
 
   app.post<{ Params: { owner: string; name: string } }>("/v1/models/:owner/:name/predictions", async (request, reply) => {
-    const body = createBody(request, false);
+    const body = createBody(request, false, deps.config.allowPrivateUrls);
     const model = await models.get(request.account, request.params.owner, request.params.name);
     const version = await models.latestVersion(model);
     if (!version) throw new AppError("invalid_version", `${model.owner}/${model.name} has no versions yet; push one with \`sprocket push\`.`);
@@ -99,7 +100,7 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
 const notFound = () => new AppError("not_found", "The requested resource could not be found.");
 
 /** Checks the create body's own shape (not the model's input; that is the validator's job). */
-function createBody(request: FastifyRequest, needsVersion: boolean): Record<string, unknown> {
+function createBody(request: FastifyRequest, needsVersion: boolean, allowPrivate: boolean): Record<string, unknown> {
   const body = request.body;
   if (body === undefined) throw validationError([{ type: "required", field: "", description: "input is required" }]);
   if (!isJsonObject(body)) {
@@ -117,8 +118,20 @@ function createBody(request: FastifyRequest, needsVersion: boolean): Record<stri
   else if (needsVersion && typeof record.version !== "string") fields.push({ type: "invalid_type", field: "version", description: "version must be a string" });
   if (record.input === undefined) fields.push({ type: "required", field: "", description: "input is required" });
   for (const key of ["webhook", "webhook_completed"]) {
-    if (record[key] !== undefined && record[key] !== null && !isHttpUrl(record[key])) {
+    const value = record[key];
+    if (value === undefined || value === null) continue;
+    if (!isHttpUrl(value)) {
       fields.push({ type: "format", field: key, description: `${key} must be an absolute http(s) URL` });
+    } else {
+      // A hostname that resolves privately is refused when the webhook is sent (after DNS).
+      const literal = allowPrivate ? null : privateLiteralHost(new URL(value as string));
+      if (literal) {
+        fields.push({
+          type: "format",
+          field: key,
+          description: `${key} points at a private address (${literal}); Sprocket refuses those unless the operator sets SPROCKET_ALLOW_PRIVATE_URLS=true`,
+        });
+      }
     }
   }
   const filter = record.webhook_events_filter;
