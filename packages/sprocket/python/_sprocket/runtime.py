@@ -42,6 +42,7 @@ class Runtime:
         self.loop: Optional[asyncio.AbstractEventLoop] = None
         self.sync_cancel = SyncCancel()
         self.active: Set[str] = set()
+        self.staged: Dict[str, "outputs.Files"] = {}
         self.tasks: Dict[str, "asyncio.Task[None]"] = {}
         cog.scope._metric_sink = self._metric
 
@@ -111,6 +112,10 @@ class Runtime:
         else:
             self.sync_cancel.request(prediction_id)
 
+    def _files(self, prediction_id: str) -> "outputs.Files":
+        """The files a prediction's final output stages, listed in its `done` message."""
+        return self.staged.setdefault(prediction_id, {})
+
     def _collect(self, prediction_id: str, result: Any) -> Any:
         """A sync result's output: a generator's items sent one by one (and listed), else encoded."""
         if outputs.is_streamed(result):
@@ -118,7 +123,7 @@ class Runtime:
             for item in result:
                 self._send_item(prediction_id, item, items)
             return items
-        return outputs.encode(result)
+        return outputs.encode(result, self._files(prediction_id))
 
     def _run_sync(self, prediction_id: str, raw: Dict[str, Any]) -> None:
         assert self.predictor is not None and self.plan is not None
@@ -201,9 +206,13 @@ class Runtime:
         return items
 
     def _send_item(self, prediction_id: str, item: Any, items: List[Any]) -> None:
-        encoded = outputs.encode(item)
+        files: outputs.Files = {}
+        encoded = outputs.encode(item, files)
+        message: Dict[str, Any] = {"type": "output", "id": prediction_id, "item": encoded}
+        if files:
+            message["files"] = files
         try:
-            line = wire.encode({"type": "output", "id": prediction_id, "item": encoded})
+            line = wire.encode(message)
         except ValueError:
             raise ValueError("an output item contains NaN or Infinity, which JSON cannot carry") from None
         items.append(encoded)
@@ -228,6 +237,15 @@ class Runtime:
     def _finish(self, prediction_id: str, ending: Dict[str, Any]) -> None:
         if prediction_id not in self.active:
             return  # one `done` per prediction
+        files = self.staged.pop(prediction_id, None)
+        if files and ending.get("status") == "succeeded":
+            ending = {**ending, "files": files}
+        elif files:
+            for staged in files.values():  # no one will claim them
+                try:
+                    os.remove(staged["path"])
+                except OSError:
+                    pass
         try:
             line = wire.encode({"type": "done", "id": prediction_id, **ending})
         except (TypeError, ValueError):

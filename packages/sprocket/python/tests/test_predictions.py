@@ -1,6 +1,8 @@
 """What predictions do: iterators stream, async predictions overlap, cancel, failures, setup
 failures, files in and out, secrets, metrics, Cog's newer Runner/run() and function predictors."""
 import base64
+import os
+import tempfile
 import time
 import unittest
 
@@ -45,6 +47,29 @@ class IteratorTest(HarnessCase):
         self.assertEqual([decoded(i) for i in items], [f"data:text/plain;name=item{i}.txt;base64|item {i}" for i in range(3)])
         self.assertEqual(done["output"], items)
         self.assertGreater(done["_at"] - first["_at"], 0.5, "the first item came before predict() finished")
+
+
+class StagedFilesTest(HarnessCase):
+    """With SPROCKET_OUTPUT_DIR (as `sprocket serve` runs it), files are copied there, not inlined."""
+    model = "stream"
+    staging = tempfile.mkdtemp(prefix="sprocket-staging-")
+    env = {"SPROCKET_OUTPUT_DIR": staging}
+
+    def test_streamed_file_items_are_staged_and_listed_with_their_message(self) -> None:
+        self.ready()
+        self.harness.send({"type": "predict", "id": "f1", "input": {"count": 2, "pause": 0}})
+        done = self.harness.done("f1")
+        outputs = self.harness.of("f1", "output")
+        for index, message in enumerate(outputs):
+            token = message["item"].removeprefix("sprocket-staged:")
+            staged = message["files"][token]
+            self.assertEqual(os.path.dirname(staged["path"]), self.staging)
+            self.assertEqual((staged["name"], staged["content_type"]), (f"item{index}.txt", "text/plain"))
+            with open(staged["path"], encoding="utf-8") as handle:
+                self.assertEqual(handle.read(), f"item {index}")
+        # The final output repeats the items; their files were listed with the items already.
+        self.assertEqual(done["output"], [m["item"] for m in outputs])
+        self.assertNotIn("files", done)
 
 
 class AsyncConcurrencyTest(HarnessCase):

@@ -1,8 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { extensionOf } from "../lib/media-types.ts";
 import { fileRef, mapStrings } from "../protocol/file-refs.ts";
+import { STAGED_PREFIX, type StagedFiles } from "../protocol/runner-messages.ts";
 import type { BlobStore } from "./blob-store.ts";
 
 export interface OutputFile {
@@ -13,18 +14,11 @@ export interface OutputFile {
 }
 
 const DATA_URI = /^data:([^;,]*)((?:;[^;,]*)*?);base64,/;
-const EXTENSIONS: Record<string, string> = {
-  "image/png": "png",
-  "image/jpeg": "jpg",
-  "image/webp": "webp",
-  "image/gif": "gif",
-  "audio/wav": "wav",
-  "audio/x-wav": "wav",
-  "audio/mpeg": "mp3",
-  "video/mp4": "mp4",
-  "text/plain": "txt",
-  "application/json": "json",
-};
+
+/** A model chooses this type; anything that is not a plain media type is served as bytes. */
+function mediaType(raw: string | undefined): string {
+  return raw && /^[a-z]+\/[a-z0-9.+-]+$/i.test(raw) ? raw.toLowerCase() : "application/octet-stream";
+}
 
 /** A file name from a `name=` parameter: decoded, without path separators or control characters. */
 function safeName(raw: string | undefined): string | undefined {
@@ -40,29 +34,65 @@ function safeName(raw: string | undefined): string | undefined {
 }
 
 /**
- * Files that models return. Runners send them as `data:` URIs (Cog's encoding without an upload
- * URL); the worker stores their bytes in the blob store and keeps a reference in the output, which
- * the API serves at an unguessable URL that needs no token. Metadata lives beside the blobs as one
- * small JSON file per output file.
+ * Files that models return. Runners of `sprocket serve` copy each into the staging directory and
+ * name it in their message (see StagedFiles): it is moved, not copied, to `<key>.data` here, so a
+ * file of any size costs one rename and never passes through memory. Runners without a staging
+ * directory send `data:` URIs (Cog's encoding), whose bytes go to the blob store. Either way the
+ * output keeps a reference, which the API serves at an unguessable URL that needs no token.
+ * Metadata lives beside the files as one small JSON file per output file.
  */
 export class OutputFiles {
+  /** Where runners put file outputs for the worker to claim (same file system: a rename moves them). */
+  readonly stagingDir: string;
+
   constructor(
     private readonly blobs: BlobStore,
     private readonly dir: string,
   ) {
     mkdirSync(dir, { recursive: true });
+    this.stagingDir = path.join(dir, "staging");
+    // Anything left here was staged by an instance of an earlier run that never got claimed.
+    rmSync(this.stagingDir, { recursive: true, force: true });
+    mkdirSync(this.stagingDir, { recursive: true });
   }
 
-  /** Replaces every base64 `data:` URI in an output with a stored file's reference. */
-  persist(output: unknown): unknown {
-    return mapStrings(output, (text) => (DATA_URI.test(text) ? this.store(text) : text));
+  /**
+   * Replaces every file in an output (staged files listed in `files`, and base64 `data:` URIs)
+   * with a stored file's reference. `claimed` remembers staged tokens already stored, so a final
+   * output that repeats its streamed items' files refers to the same stored files.
+   */
+  persist(output: unknown, files?: StagedFiles, claimed?: Map<string, string>): unknown {
+    return mapStrings(output, (text) => {
+      if (text.startsWith(STAGED_PREFIX)) {
+        const token = text.slice(STAGED_PREFIX.length);
+        const known = claimed?.get(token);
+        if (known) return known;
+        const staged = files?.[token];
+        if (!staged) return text;
+        const ref = this.claim(staged);
+        claimed?.set(token, ref);
+        return ref;
+      }
+      return DATA_URI.test(text) ? this.store(text) : text;
+    });
+  }
+
+  private claim(staged: StagedFiles[string]): string {
+    const source = path.resolve(staged.path);
+    // Only files inside the staging directory are taken: a message naming any other path is refused.
+    if (path.dirname(source) !== this.stagingDir) throw new Error(`a staged output file must be in ${this.stagingDir}, not ${source}`);
+    const key = randomBytes(18).toString("base64url");
+    renameSync(source, path.join(this.dir, `${key}.data`));
+    const contentType = mediaType(staged.content_type);
+    const name = safeName(staged.name) ?? `output.${extensionOf(contentType)}`;
+    writeFileSync(path.join(this.dir, `${key}.json`), JSON.stringify({ file: `${key}.data`, name, contentType }));
+    return fileRef(key, name);
   }
 
   private store(uri: string): string {
     const match = DATA_URI.exec(uri)!;
-    // A model chooses this type; anything that is not a plain media type is served as bytes.
-    const contentType = /^[a-z]+\/[a-z0-9.+-]+$/i.test(match[1]) ? match[1].toLowerCase() : "application/octet-stream";
-    const name = safeName(/;name=([^;,]+)/.exec(match[2])?.[1]) ?? `output.${EXTENSIONS[contentType] ?? "bin"}`;
+    const contentType = mediaType(match[1]);
+    const name = safeName(/;name=([^;,]+)/.exec(match[2])?.[1]) ?? `output.${extensionOf(contentType)}`;
     const bytes = Buffer.from(uri.slice(match[0].length), "base64");
     const sha = createHash("sha256").update(bytes).digest("hex");
     this.blobs.put(sha, bytes);
@@ -76,8 +106,8 @@ export class OutputFiles {
     if (!/^[A-Za-z0-9_-]{24}$/.test(key)) return null;
     const meta = path.join(this.dir, `${key}.json`);
     if (!existsSync(meta)) return null;
-    const { sha, name, contentType } = JSON.parse(readFileSync(meta, "utf8")) as { sha: string; name: string; contentType: string };
-    const file = this.blobs.path(sha);
+    const { sha, file: own, name, contentType } = JSON.parse(readFileSync(meta, "utf8")) as { sha?: string; file?: string; name: string; contentType: string };
+    const file = own ? path.join(this.dir, path.basename(own)) : this.blobs.path(sha!);
     if (!existsSync(file)) return null;
     return { path: file, name, contentType, size: statSync(file).size };
   }

@@ -20,11 +20,21 @@ export type RunnerToWorker =
   | { type: "schema"; predictor: string; openapi_schema: Record<string, unknown> }
   | { type: "setup_failed"; error: string }
   | { type: "log"; id?: string; data: string }
-  | { type: "output"; id: string; item: unknown }
+  | { type: "output"; id: string; item: unknown; files?: StagedFiles }
   | { type: "metric"; id: string; name: string; value: number }
-  | { type: "done"; id: string; status: "succeeded"; output: unknown }
+  | { type: "done"; id: string; status: "succeeded"; output: unknown; files?: StagedFiles }
   | { type: "done"; id: string; status: "failed"; error: string; fault: FaultKind }
   | { type: "done"; id: string; status: "canceled" };
+
+/**
+ * File outputs, when the runner was given a staging directory (SPROCKET_OUTPUT_DIR): the runner
+ * copies each file there and puts `sprocket-staged:<token>` in the output where the file goes; the
+ * message lists the tokens it staged. Only tokens listed in the same message (or an earlier item of
+ * the same prediction) are files: a model that returns such a string as text gets text. Without a
+ * staging directory (Cog's own server), file outputs travel as `data:` URIs.
+ */
+export type StagedFiles = Record<string, { path: string; name: string; content_type: string }>;
+export const STAGED_PREFIX = "sprocket-staged:";
 
 export function encodeMessage(message: WorkerToRunner | RunnerToWorker): string {
   return JSON.stringify(message) + "\n";

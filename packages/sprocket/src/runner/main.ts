@@ -3,14 +3,18 @@
 //   node bin/node-ts.mjs src/runner/main.ts --schema DIR   send the model's schema and exit
 import { AsyncLocalStorage } from "node:async_hooks";
 import net from "node:net";
-import { encodeMessage, lineDecoder, type RunnerToWorker, type WorkerToRunner } from "../protocol/runner-messages.ts";
+import { encodeMessage, lineDecoder, type RunnerToWorker, type StagedFiles, type WorkerToRunner } from "../protocol/runner-messages.ts";
 import { buildOpenApiSchema, withInputDefaults, type PredictorDefinition } from "../sdk/index.ts";
+import type { IteratorOutputSpec } from "../sdk/output.ts";
 import { cogConcurrency, loadPredictor, predictorReference } from "./load-predictor.ts";
+import { stageOutputFiles } from "./output-files.ts";
 
 const replies = new net.Socket({ fd: 3, readable: false, writable: true });
 const send = (message: RunnerToWorker) => replies.write(encodeMessage(message));
 const currentPrediction = new AsyncLocalStorage<string>();
 const running = new Map<string, AbortController>();
+/** Where file outputs are copied for the worker (`sprocket serve`); unset under Cog's own server. */
+const STAGING_DIR = process.env.SPROCKET_OUTPUT_DIR || undefined;
 
 // What the predictor prints becomes a `log` message tagged with the prediction it printed it for,
 // sent on the same channel as `done`, so no log line can arrive after its prediction finished.
@@ -96,21 +100,30 @@ async function predict(definition: PredictorDefinition, id: string, input: Recor
         recordMetric: (name: string, value: number) => send({ type: "metric", id, name, value }),
       };
       let output: unknown = await definition.predict(withInputDefaults(definition, input) as never, context);
+      const spec = definition.output;
+      // File outputs of the final output; a streamed item's files are listed with the item.
+      const files: StagedFiles = {};
       if (isStreamedOutput(output)) {
+        const itemSchema = spec?.kind === "iterator" ? (spec as IteratorOutputSpec).item.schema : undefined;
         const items: unknown[] = [];
-        for await (const item of output) {
+        for await (const raw of output) {
+          const itemFiles: StagedFiles = {};
+          const item = stageOutputFiles(raw, itemSchema, itemFiles, STAGING_DIR);
           items.push(item);
-          send({ type: "output", id, item });
+          send(Object.keys(itemFiles).length > 0 ? { type: "output", id, item, files: itemFiles } : { type: "output", id, item });
           if (controller.signal.aborted) break;
         }
         output = items;
+      } else {
+        output = stageOutputFiles(output, spec?.schema, files, STAGING_DIR);
       }
       if (controller.signal.aborted) {
         send({ type: "done", id, status: "canceled" });
       } else {
         // encodeMessage throws on output JSON cannot carry (a BigInt, a cycle): that fails this
         // prediction in the catch below instead of breaking the protocol.
-        send({ type: "done", id, status: "succeeded", output: output ?? null });
+        const done = { type: "done", id, status: "succeeded", output: output ?? null } as const;
+        send(Object.keys(files).length > 0 ? { ...done, files } : done);
       }
     } catch (error) {
       if (controller.signal.aborted) send({ type: "done", id, status: "canceled" });

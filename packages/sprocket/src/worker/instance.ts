@@ -1,16 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
-import { encodeMessage, lineDecoder, type RunnerToWorker, type WorkerToRunner } from "../protocol/runner-messages.ts";
+import { encodeMessage, lineDecoder, type RunnerToWorker, type StagedFiles, type WorkerToRunner } from "../protocol/runner-messages.ts";
 import type { RunnerCommand } from "./runner-command.ts";
 
 export interface RunCallbacks {
   onLog(data: string): void;
-  onOutput(item: unknown): void;
+  /** `files`: the file outputs this item staged (see StagedFiles). */
+  onOutput(item: unknown, files?: StagedFiles): void;
   onMetric(name: string, value: number): void;
 }
 
 export type RunResult =
-  | { status: "succeeded"; output: unknown }
+  | { status: "succeeded"; output: unknown; files?: StagedFiles }
   | { status: "failed"; error: string }
   | { status: "canceled" };
 
@@ -173,7 +174,7 @@ export class Instance {
         else this.log(message.data);
         break;
       case "output":
-        this.active.get(message.id)?.callbacks.onOutput(message.item);
+        this.active.get(message.id)?.callbacks.onOutput(message.item, message.files);
         break;
       case "metric":
         this.active.get(message.id)?.callbacks.onMetric(message.name, message.value);
@@ -183,7 +184,7 @@ export class Instance {
         if (!active) break;
         this.active.delete(message.id);
         this.lastUsed = Date.now();
-        if (message.status === "succeeded") active.resolve({ status: "succeeded", output: message.output });
+        if (message.status === "succeeded") active.resolve({ status: "succeeded", output: message.output, files: message.files });
         else if (message.status === "failed") active.resolve({ status: "failed", error: message.error });
         else active.resolve({ status: "canceled" });
         break;

@@ -1,6 +1,8 @@
 import type { Config } from "../config/index.ts";
 import type { EventBus, Unsubscribe } from "../events/event-bus.ts";
+import type { OutputFiles } from "../files/output-files.ts";
 import { ALL_PREDICTIONS, type PredictionService } from "../predictions/prediction-service.ts";
+import type { StagedFiles } from "../protocol/runner-messages.ts";
 import type { Job, Queue } from "../queue/queue.ts";
 import { Instance } from "./instance.ts";
 import { runnerForDir, type RunnerCommands } from "./runner-command.ts";
@@ -16,8 +18,8 @@ export interface WorkerOptions {
   runners: RunnerCommands;
   /** Limits for fetching URL file inputs. */
   urlInputs: UrlInputOptions;
-  /** Stores file outputs (data: URIs from the runners) and returns the output with references. */
-  outputs: { persist(output: unknown): unknown };
+  /** Stores file outputs (staged by the runners, or data: URIs) and returns the output with references. */
+  outputs: Pick<OutputFiles, "persist" | "stagingDir">;
   /** The environment model processes get (the server's secrets already removed). */
   env: Record<string, string>;
   log(message: string): void;
@@ -119,7 +121,8 @@ export class Worker {
     const instance = new Instance({
       dir,
       runner,
-      env: this.o.env,
+      // File outputs are copied here by the runner and moved into place by OutputFiles.
+      env: { ...this.o.env, SPROCKET_OUTPUT_DIR: this.o.outputs.stagingDir },
       setupTimeoutMs: this.o.config.setupTimeoutSeconds * 1000,
       onInstanceLog: (data) => this.o.log(`[${versionId.slice(0, 12)} pid ${instance.pid}] ${data.trimEnd()}`),
       onExit: () => {
@@ -182,9 +185,11 @@ export class Worker {
       else await this.o.predictions.fail(id, running.abortedAs === "timed_out" ? this.timeoutMessage() : preparationError!);
       return;
     }
+    // Staged output files already stored for this prediction (the final output lists them again).
+    const claimed = new Map<string, string>();
     const result = await instance.run(id, prepared.input, {
       onLog: (data) => this.o.predictions.appendLogs(id, data),
-      onOutput: (item) => this.o.predictions.appendOutput(id, this.persistOutput(item)),
+      onOutput: (item, files) => this.o.predictions.appendOutput(id, this.persistOutput(item, files, claimed)),
       onMetric: (name, value) => this.o.predictions.recordMetric(id, name, value),
     });
     this.running.delete(id);
@@ -195,7 +200,7 @@ export class Worker {
     if (result.status === "succeeded") {
       let output: unknown;
       try {
-        output = this.o.outputs.persist(result.output);
+        output = this.o.outputs.persist(result.output, result.files, claimed);
       } catch (error) {
         return this.o.predictions.fail(id, `The prediction's output files could not be stored: ${(error as Error).message}`);
       }
@@ -207,9 +212,9 @@ export class Worker {
   }
 
   /** Output items streamed while running: a file that cannot be stored is logged, not fatal here. */
-  private persistOutput(item: unknown): unknown {
+  private persistOutput(item: unknown, files: StagedFiles | undefined, claimed: Map<string, string>): unknown {
     try {
-      return this.o.outputs.persist(item);
+      return this.o.outputs.persist(item, files, claimed);
     } catch (error) {
       this.o.log(`worker: an output file could not be stored: ${(error as Error).message}`);
       return null;
