@@ -45,6 +45,8 @@ export class WebhookDispatcher implements PredictionWebhooks {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly progress = new Map<string, Progress>();
   private readonly secrets = new Map<string, Promise<string>>();
+  /** Terminal messages whose commit must drop the prediction's older pending progress messages. */
+  private readonly supersedes = new WeakSet<WebhookDeliveryRecord>();
   private readonly stopping = new AbortController();
   private readonly throttleMs: number;
   private readonly timeoutMs: number;
@@ -58,14 +60,19 @@ export class WebhookDispatcher implements PredictionWebhooks {
 
   onStatus(record: PredictionRecord): WebhookDeliveryRecord[] {
     const terminal = TERMINAL_STATUSES.has(record.status);
+    const hadProgress = this.progress.has(record.id);
     if (terminal) this.forgetProgress(record.id);
     const event: WebhookEventType | null = terminal ? "completed" : record.status === "processing" ? "start" : null;
-    return event && wants(record, event) ? [this.message(record, event)] : [];
+    if (!event || !wants(record, event)) return [];
+    const delivery = this.message(record, event);
+    // Only a prediction that sent progress messages can have some still pending.
+    if (terminal && hadProgress) this.supersedes.add(delivery);
+    return [delivery];
   }
 
   committed(deliveries: WebhookDeliveryRecord[]): void {
     for (const delivery of deliveries) {
-      if (delivery.event === "completed") this.supersedeOlder(delivery);
+      if (this.supersedes.delete(delivery)) this.supersedeOlder(delivery);
       this.send(delivery);
     }
   }
