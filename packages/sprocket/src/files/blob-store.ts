@@ -1,14 +1,29 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { AppError } from "../errors/index.ts";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** What `ingest` learned about the bytes while storing them. */
+export interface IngestedBlob {
+  sha256: string;
+  md5: string;
+  size: number;
+}
+
 /** Content-addressed files on local disk. */
 export class BlobStore {
+  /** Where streamed uploads are written before their digest (their name) is known. */
+  private readonly incoming: string;
+
   constructor(private readonly root: string) {
     mkdirSync(root, { recursive: true });
+    // Inside the root, so the final rename never crosses file systems.
+    this.incoming = path.join(root, "incoming");
+    mkdirSync(this.incoming, { recursive: true });
   }
 
   path(sha256: string): string {
@@ -30,5 +45,42 @@ export class BlobStore {
     const temporary = `${target}.${randomBytes(6).toString("hex")}.tmp`;
     writeFileSync(temporary, data);
     renameSync(temporary, target);
+  }
+
+  /**
+   * Streams bytes of unknown digest into the store: they go to a temporary file while sha256 and
+   * md5 are computed on the way, and are renamed into place once complete, so memory use does not
+   * grow with the size. More than `maxBytes` stops the copy, removes the partial file and rejects
+   * with `overLimit()`; any other failure of the source removes it too.
+   */
+  async ingest(source: Readable, options: { maxBytes: number; overLimit: () => Error }): Promise<IngestedBlob> {
+    const sha256 = createHash("sha256");
+    const md5 = createHash("md5");
+    let size = 0;
+    const measure = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > options.maxBytes) return done(options.overLimit());
+        sha256.update(chunk);
+        md5.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const temporary = path.join(this.incoming, `${randomBytes(9).toString("hex")}.tmp`);
+    try {
+      await pipeline(source, measure, createWriteStream(temporary));
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    const blob = { sha256: sha256.digest("hex"), md5: md5.digest("hex"), size };
+    const target = this.path(blob.sha256);
+    if (existsSync(target)) {
+      rmSync(temporary, { force: true });
+    } else {
+      mkdirSync(path.dirname(target), { recursive: true });
+      renameSync(temporary, target);
+    }
+    return blob;
   }
 }

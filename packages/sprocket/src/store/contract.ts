@@ -2,7 +2,7 @@
 // a factory that returns an empty store.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ModelRecord, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "./store.ts";
+import type { FileRecord, ModelRecord, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "./store.ts";
 
 const model = (owner: string, name: string, visibility: "public" | "private" = "private", createdAt = new Date().toISOString()): ModelRecord => ({
   owner,
@@ -62,6 +62,19 @@ const delivery = (id: string, predictionId: string, event: WebhookDeliveryRecord
   createdAt,
   nextAttemptAt: createdAt,
   giveUpAt: "2027-01-01T00:00:00.000Z",
+});
+
+const file = (id: string, account: string, createdAt: string): FileRecord => ({
+  id,
+  account,
+  name: `${id}.txt`,
+  contentType: "text/plain",
+  size: 5,
+  sha256: "a".repeat(64),
+  md5: "b".repeat(32),
+  metadata: { customer_reference_id: "123", nested: { n: 1 } },
+  createdAt,
+  expiresAt: "2026-01-02T00:00:00.000Z",
 });
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
@@ -126,6 +139,24 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     await store.addBlobOwner("ada", "a".repeat(64));
     assert.deepEqual([...(await store.blobsOwnedBy("ada", ["a".repeat(64), "b".repeat(64)]))], ["a".repeat(64)]);
     assert.equal((await store.blobsOwnedBy("bob", ["a".repeat(64)])).size, 0);
+    await store.close();
+  });
+
+  test(`${name}: uploaded files are read, listed and deleted by their own account only`, async () => {
+    const store = await make();
+    for (let i = 0; i < 3; i++) await store.insertFile(file(`f${i}`, "ada", at(i)));
+    await store.insertFile(file("theirs", "bob", at(5)));
+    assert.deepEqual(await store.getFile("ada", "f1"), file("f1", "ada", at(1)));
+    assert.equal(await store.getFile("ada", "theirs"), null);
+    const first = await store.listFiles("ada", 2);
+    assert.deepEqual([first.rows.map((f) => f.id), first.more], [["f2", "f1"], true]);
+    const rest = await store.listFiles("ada", 2, { createdAt: at(1), id: "f1" });
+    assert.deepEqual([rest.rows.map((f) => f.id), rest.more], [["f0"], false]);
+    assert.equal(await store.deleteFile("ada", "theirs"), false);
+    assert.equal(await store.deleteFile("ada", "f1"), true);
+    assert.equal(await store.deleteFile("ada", "f1"), false);
+    assert.equal(await store.getFile("ada", "f1"), null);
+    assert.notEqual(await store.getFile("bob", "theirs"), null);
     await store.close();
   });
 

@@ -56,6 +56,22 @@ export interface PredictionRecord {
   dataRemoved: boolean;
 }
 
+/** A file uploaded with the Files API (`POST /v1/files`); its bytes are the blob `sha256`. */
+export interface FileRecord {
+  /** Time-ordered, like prediction ids. */
+  id: string;
+  /** The uploading account; every read is scoped to it. */
+  account: string;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  md5: string;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  expiresAt: string;
+}
+
 export interface ListPage<T> {
   rows: T[];
   /** More rows exist past the last one returned. */

@@ -117,4 +117,21 @@ export const SQLITE_MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX webhook_attempts_prediction ON webhook_attempts(prediction_id, attempted_at);
   `,
+  // Files API uploads: metadata here, bytes in the content-addressed blob store. Listed per
+  // account newest first, like predictions.
+  `
+  CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    md5 TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX files_account_created ON files(account, created_at DESC, id DESC);
+  `,
 ];

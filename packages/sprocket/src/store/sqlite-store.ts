@@ -1,6 +1,6 @@
 import Database from "libsql";
 import type { CursorKey } from "../lib/cursor.ts";
-import type { ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
+import type { FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
@@ -201,6 +201,34 @@ export class SqliteStore implements Store {
     const statement = this.sql("SELECT 1 FROM blob_owners WHERE account = ? AND sha256 = ?");
     for (const sha of sha256s) if (statement.get(account, sha)) owned.add(sha);
     return owned;
+  }
+
+  async insertFile(f: FileRecord) {
+    this.sql(
+      `INSERT INTO files (id, account, name, content_type, size, sha256, md5, metadata, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(f.id, f.account, f.name, f.contentType, f.size, f.sha256, f.md5, JSON.stringify(f.metadata), f.createdAt, f.expiresAt);
+  }
+
+  async getFile(account: string, id: string) {
+    const row = this.sql("SELECT * FROM files WHERE id = ? AND account = ?").get(id, account) as Row | undefined;
+    return row ? toFile(row) : null;
+  }
+
+  async listFiles(account: string, limit: number, after?: CursorKey) {
+    const rows = (
+      after
+        ? this.sql(
+            `SELECT * FROM files WHERE account = ? AND (created_at, id) < (?, ?)
+             ORDER BY created_at DESC, id DESC LIMIT ?`,
+          ).all(account, after.createdAt, after.id, limit + 1)
+        : this.sql("SELECT * FROM files WHERE account = ? ORDER BY created_at DESC, id DESC LIMIT ?").all(account, limit + 1)
+    ) as Row[];
+    return page(rows.map(toFile), limit);
+  }
+
+  async deleteFile(account: string, id: string) {
+    return this.sql("DELETE FROM files WHERE id = ? AND account = ?").run(id, account).changes === 1;
   }
 
   async insertPrediction(p: PredictionRecord, deliveries: WebhookDeliveryRecord[] = []) {
@@ -440,6 +468,21 @@ function toPrediction(row: Row): PredictionRecord {
     webhook: nullableString(row.webhook),
     webhookEventsFilter: row.webhook_events_filter === null ? null : JSON.parse(String(row.webhook_events_filter)),
     dataRemoved: Number(row.data_removed) === 1,
+  };
+}
+
+function toFile(row: Row): FileRecord {
+  return {
+    id: String(row.id),
+    account: String(row.account),
+    name: String(row.name),
+    contentType: String(row.content_type),
+    size: Number(row.size),
+    sha256: String(row.sha256),
+    md5: String(row.md5),
+    metadata: JSON.parse(String(row.metadata)),
+    createdAt: String(row.created_at),
+    expiresAt: String(row.expires_at),
   };
 }
 

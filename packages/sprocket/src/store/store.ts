@@ -1,8 +1,9 @@
 import type { CursorKey } from "../lib/cursor.ts";
-import type { AccountRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
+import type { AccountRecord, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 
 export type {
   AccountRecord,
+  FileRecord,
   ListPage,
   ModelRecord,
   PredictionRecord,
@@ -57,6 +58,14 @@ export interface Store {
   addBlobOwner(account: string, sha256: string): Promise<void>;
   /** Which of these digests `account` has uploaded. */
   blobsOwnedBy(account: string, sha256s: string[]): Promise<Set<string>>;
+
+  insertFile(file: FileRecord): Promise<void>;
+  /** The account's file with this id, or null (another account's file is null too). */
+  getFile(account: string, id: string): Promise<FileRecord | null>;
+  /** The account's files, newest first. */
+  listFiles(account: string, limit: number, after?: CursorKey): Promise<ListPage<FileRecord>>;
+  /** Deletes the account's file; false when it had none with this id. */
+  deleteFile(account: string, id: string): Promise<boolean>;
 
   /** Inserts a prediction, and in the same transaction any webhook messages it causes. */
   insertPrediction(prediction: PredictionRecord, deliveries?: WebhookDeliveryRecord[]): Promise<void>;
