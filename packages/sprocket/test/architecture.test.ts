@@ -21,6 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   events: [...BASE, "config"],
   files: [...BASE, "config"],
   accounts: [...BASE, "config", ...ADAPTERS],
+  uploads: [...BASE, "config", ...ADAPTERS],
   predictions: [...BASE, "config", ...ADAPTERS],
   models: [...BASE, "config", ...ADAPTERS],
   scheduler: [...BASE, "config", ...ADAPTERS, "predictions", "models", "webhooks"],
@@ -28,7 +29,7 @@ const ALLOWED: Record<string, string[]> = {
   worker: [...BASE, "config", "queue", "predictions", "files", "events"],
   runner: ["sdk", "protocol", "lib"],
   "cog-server": [...BASE, "config", "predictions", "worker"],
-  api: [...BASE, "config", ...ADAPTERS, "accounts", "predictions", "models", "webhooks"],
+  api: [...BASE, "config", ...ADAPTERS, "accounts", "uploads", "predictions", "models", "webhooks"],
   // processes/ may import anything (not checked).
   cli: ["processes", "protocol", "config", "errors"],
 };

@@ -1,7 +1,7 @@
 import type { PredictionSnapshot } from "../events/event-bus.ts";
-import type { Model, Prediction, Version } from "../protocol/api-types.ts";
+import type { ApiFile, Model, Prediction, Version } from "../protocol/api-types.ts";
 import { resolveFileRefs } from "../protocol/file-refs.ts";
-import type { ModelRecord, VersionRecord } from "../store/store.ts";
+import type { FileRecord, ModelRecord, VersionRecord } from "../store/store.ts";
 import type { UrlSigner } from "./urls.ts";
 
 export function presentPrediction(snapshot: PredictionSnapshot, origin: string, signer: UrlSigner): Prediction {
@@ -36,5 +36,23 @@ export function presentModel(model: ModelRecord, latest: VersionRecord | null, o
     latest_version: latest ? presentVersion(latest) : null,
     created_at: model.createdAt,
     is_official: false,
+  };
+}
+
+export function presentFile(file: FileRecord, origin: string, signer: UrlSigner): ApiFile {
+  return {
+    id: file.id,
+    name: file.name,
+    content_type: file.contentType,
+    size: file.size,
+    etag: file.md5,
+    checksums: { sha256: file.sha256, md5: file.md5 },
+    metadata: file.metadata,
+    created_at: file.createdAt,
+    expires_at: file.expiresAt,
+    urls: {
+      get: `${origin}/v1/files/${file.id}`,
+      download: signer.fileDownloadUrl(origin, file.account, file.id, file.expiresAt),
+    },
   };
 }

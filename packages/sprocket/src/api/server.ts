@@ -1,3 +1,4 @@
+import multipart from "@fastify/multipart";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { TokenService } from "../accounts/token-service.ts";
 import type { Config } from "../config/index.ts";
@@ -8,10 +9,12 @@ import type { InputValidator } from "../predictions/input-validator.ts";
 import type { PredictionService } from "../predictions/prediction-service.ts";
 import type { Hardware } from "../protocol/api-types.ts";
 import type { Store } from "../store/store.ts";
+import type { UploadService } from "../uploads/upload-service.ts";
 import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
+import { registerFileRoutes } from "./routes/files.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerOutputFileRoutes } from "./routes/output-files.ts";
 import { registerPredictionRoutes } from "./routes/predictions.ts";
@@ -29,6 +32,7 @@ export interface ApiDeps {
   signer: UrlSigner;
   hardware: Hardware[];
   outputs: OutputFiles;
+  uploads: UploadService;
   webhooks: WebhookDispatcher;
   /** Requests wait for this (start-up recovery) before they are handled. */
   ready?: Promise<void>;
@@ -46,6 +50,8 @@ declare module "fastify" {
 
 /** Routes that need no token: health, and capability URLs that carry their own proof. */
 const PUBLIC_PREFIXES = ["/health", "/v1/streams/", "/o/"];
+/** Signed Files API downloads (`/v1/files/{id}/download?…&signature=`). */
+const FILE_DOWNLOAD = /^\/v1\/files\/[^/?]+\/download(\?|$)/;
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ bodyLimit: deps.config.bodyLimitBytes, logger: false, return503OnClosing: true });
@@ -74,7 +80,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.addHook("onRequest", async (request) => {
     if (starting) await deps.ready;
     request.origin = originOf(request, originOptions);
-    if (PUBLIC_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return;
+    if (PUBLIC_PREFIXES.some((prefix) => request.url.startsWith(prefix)) || FILE_DOWNLOAD.test(request.url)) return;
     const token = bearerToken(request);
     if (!token) throw new AppError("unauthenticated", "You did not pass an authentication token");
     const account = await deps.tokens.authenticate(token);
@@ -105,6 +111,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       done(null, body),
     );
     registerBlobRoutes(scope, deps);
+  });
+  // Files API uploads are multipart, streamed to disk part by part under their own limit
+  // (SPROCKET_FILE_LIMIT, applied while reading); the JSON body limit does not apply to them.
+  void app.register(async (scope) => {
+    // The size limit is enforced by the blob store as the bytes arrive (with the limit in its 413).
+    await scope.register(multipart, { throwFileSizeLimit: false });
+    registerFileRoutes(scope, deps);
   });
   return app;
 }

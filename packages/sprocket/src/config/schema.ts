@@ -72,7 +72,13 @@ export const SETTINGS = {
     doc: "Seconds a webhook that gets no 2xx (network error, 429, 5xx) is retried, with exponential backoff, before it is given up.",
     parse: int(1),
   },
-  inputFileLimitBytes: { env: "SPROCKET_INPUT_FILE_LIMIT", default: 1024 * 1024 * 1024, doc: "Largest file fetched for a URL file input, in bytes.", parse: int(1) },
+  fileLimitBytes: {
+    env: "SPROCKET_FILE_LIMIT",
+    default: 100 * 1024 * 1024,
+    doc: "Largest file accepted by the Files API (`POST /v1/files`), in bytes (larger: 413). Separate from SPROCKET_BODY_LIMIT, which bounds JSON bodies.",
+    parse: int(1),
+  },
+  inputFileLimitBytes: { env: "SPROCKET_INPUT_FILE_LIMIT", default: 100 * 1024 * 1024, doc: "Largest file fetched for a URL file input, in bytes.", parse: int(1) },
   serverUrl: { env: "SPROCKET_URL", default: null, doc: "Server the CLI talks to (`push`), e.g. http://127.0.0.1:5000.", parse: optionalStr },
   apiToken: {
     env: "SPROCKET_API_TOKEN",

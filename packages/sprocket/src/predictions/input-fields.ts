@@ -23,3 +23,28 @@ export function fileInputNames(openapiSchema: Record<string, unknown>): string[]
     .filter(([, p]) => p.format === "uri" || p.items?.format === "uri")
     .map(([name]) => name);
 }
+
+/**
+ * A Files API file's `urls.get` (`<origin>/v1/files/{id}`): matched on the path whatever the
+ * origin, since the origin a client used (proxy, localhost, public URL) is not known later. Fetching
+ * that URL would only give the file's JSON description, so such inputs are resolved internally.
+ */
+const UPLOADED_FILE_URL = /^https?:\/\/[^/?#]+\/v1\/files\/([A-Za-z0-9_-]{1,64})\/?$/;
+
+/** The file id in an uploaded file's URL, or null for any other value. */
+export function uploadedFileId(value: unknown): string | null {
+  return typeof value === "string" ? (UPLOADED_FILE_URL.exec(value)?.[1] ?? null) : null;
+}
+
+/** Every uploaded file the named file inputs refer to (single values and list items), by input name. */
+export function uploadedFileInputs(input: Record<string, unknown>, fileInputs: string[]): { field: string; id: string }[] {
+  const found: { field: string; id: string }[] = [];
+  for (const field of fileInputs) {
+    const value = input[field];
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const id = uploadedFileId(item);
+      if (id) found.push({ field, id });
+    }
+  }
+  return found;
+}

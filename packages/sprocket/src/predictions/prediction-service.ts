@@ -3,7 +3,8 @@ import { newId } from "../lib/ids.ts";
 import { TERMINAL_STATUSES, type PredictionStatus } from "../protocol/api-types.ts";
 import type { Queue } from "../queue/queue.ts";
 import type { PredictionPatch, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "../store/store.ts";
-import { fileInputNames, secretInputNames } from "./input-fields.ts";
+import { validationError } from "../errors/index.ts";
+import { fileInputNames, secretInputNames, uploadedFileInputs } from "./input-fields.ts";
 import { maskSecrets, redactSecrets } from "./secrets.ts";
 import { toSnapshot } from "./wire.ts";
 
@@ -18,6 +19,8 @@ export interface CreatePrediction {
 }
 
 export interface RunContext {
+  /** Whose prediction it is: the files its inputs may name are this account's uploads. */
+  account: string;
   input: Record<string, unknown>;
   secretValues: string[];
   fileInputs: string[];
@@ -77,6 +80,7 @@ export class PredictionService {
     const now = new Date();
     const id = newId(now.getTime());
     const kinds = this.inputKindsOf(request.version);
+    if (kinds.files.length > 0) await this.checkUploadedFiles(request.account, request.input, kinds.files);
     const { shown, values } = kinds.secrets.length > 0 ? redactSecrets(request.input, kinds.secrets) : { shown: request.input, values: [] };
     const record: PredictionRecord = {
       id,
@@ -100,7 +104,7 @@ export class PredictionService {
     };
     await this.store.insertPrediction(record);
     this.live.set(record.id, record);
-    if (values.length > 0 || kinds.files.length > 0) this.runs.set(id, { input: request.input, secretValues: values, fileInputs: kinds.files });
+    if (values.length > 0 || kinds.files.length > 0) this.runs.set(id, { account: request.account, input: request.input, secretValues: values, fileInputs: kinds.files });
     const snapshot = this.publishStatus(record);
     this.queue.enqueue({ predictionId: record.id, versionId: record.version, model: record.model });
     return snapshot;
@@ -110,7 +114,7 @@ export class PredictionService {
   requeue(record: PredictionRecord, version: VersionRecord | null): void {
     this.live.set(record.id, record);
     const files = version ? this.inputKindsOf(version).files : [];
-    if (files.length > 0) this.runs.set(record.id, { input: record.input, secretValues: [], fileInputs: files });
+    if (files.length > 0) this.runs.set(record.id, { account: record.account, input: record.input, secretValues: [], fileInputs: files });
     this.queue.enqueue({ predictionId: record.id, versionId: record.version, model: record.model });
   }
 
@@ -151,7 +155,21 @@ export class PredictionService {
     const run = this.runs.get(id);
     if (run) return run;
     const record = this.live.get(id);
-    return record ? { input: record.input, secretValues: [], fileInputs: [] } : undefined;
+    return record ? { account: record.account, input: record.input, secretValues: [], fileInputs: [] } : undefined;
+  }
+
+  /**
+   * File inputs naming uploaded files (`…/v1/files/{id}`) must name the caller's own: an unknown,
+   * deleted or another account's file is a 422 on that input (the same answer for each, so ids of
+   * other accounts' files cannot be probed).
+   */
+  private async checkUploadedFiles(account: string, input: Record<string, unknown>, fileInputs: string[]): Promise<void> {
+    const problems = [];
+    for (const { field, id } of uploadedFileInputs(input, fileInputs)) {
+      if (await this.store.getFile(account, id)) continue;
+      problems.push({ type: "file_not_found", field, description: `file ${id} does not exist or is not yours (upload it with POST /v1/files)` });
+    }
+    if (problems.length > 0) throw validationError(problems);
   }
 
   private inputKindsOf(version: VersionRecord): { secrets: string[]; files: string[] } {

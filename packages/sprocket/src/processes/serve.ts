@@ -17,6 +17,7 @@ import { LocalQueue } from "../queue/local-queue.ts";
 import { recoverPredictions } from "../scheduler/recovery.ts";
 import { startTicker } from "../scheduler/ticker.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
+import { UploadService } from "../uploads/upload-service.ts";
 import { runnerCommands } from "../worker/runner-command.ts";
 import { describeInterpreter, prepareEnvironment } from "../worker/python-environment.ts";
 import { readModelSchema } from "../worker/schema-reader.ts";
@@ -56,6 +57,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const events = new LocalEventBus();
   const blobs = new BlobStore(paths.blobs);
   const outputs = new OutputFiles(blobs, paths.outputs);
+  const uploads = new UploadService(store, blobs, config.fileLimitBytes);
   const predictions = new PredictionService(store, queue, events);
   const interpreter = await describeInterpreter(config.python);
   const runners = runnerCommands(execPath, interpreter.executable);
@@ -102,6 +104,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     signer,
     hardware,
     outputs,
+    uploads,
     webhooks,
     ready,
     log: (message) => log.error(message),
@@ -130,7 +133,12 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
         versionDir: (id) => models.versionDir(id),
         runners,
         outputs,
-        urlInputs: { maxBytes: config.inputFileLimitBytes, timeoutMs: 120_000, allowPrivate: config.allowPrivateUrls },
+        urlInputs: {
+          maxBytes: config.inputFileLimitBytes,
+          timeoutMs: 120_000,
+          allowPrivate: config.allowPrivateUrls,
+          uploadedFile: (account, id) => uploads.local(account, id),
+        },
         env: childEnv,
         log: (message) => log.info(message),
       });

@@ -72,6 +72,22 @@ export interface Hardware {
   name: string;
 }
 
+/** A Files API file (replicate-api.md §8.1). */
+export interface ApiFile {
+  id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  /** MD5 hex of the content. */
+  etag: string;
+  checksums: { sha256: string; md5: string };
+  metadata: Record<string, unknown>;
+  created_at: string;
+  expires_at: string;
+  /** `get`: the API URL (what goes into prediction inputs); `download`: Sprocket extension, a signed link to the bytes. */
+  urls: { get: string; download: string };
+}
+
 export interface Page<T> {
   previous: string | null;
   next: string | null;

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileInputNames } from "../predictions/input-fields.ts";
 import { isPrivateAddress } from "../lib/private-addresses.ts";
@@ -74,4 +76,32 @@ test("a server that trickles bytes is cut off at the overall deadline, and an ab
 
 test("IPv6 forms that embed IPv4 addresses are refused", () => {
   for (const address of ["64:ff9b::7f00:1", "::7f00:1", "2002:7f00:1::1", "198.18.0.1"]) assert.equal(isPrivateAddress(address), true, address);
+});
+
+test("uploaded files' URLs (any origin) are copied from the owner's blobs under their uploaded name; a missing one fails the run", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "sprocket-uploaded-"));
+  const blob = path.join(dir, "blob");
+  writeFileSync(blob, "stored bytes");
+  const seen: string[] = [];
+  const options = {
+    ...allow,
+    uploadedFile: async (account: string, id: string) => {
+      seen.push(`${account}:${id}`);
+      return id === "known1" ? { path: blob, name: "photo 1.png" } : null;
+    },
+  };
+  try {
+    const url = "https://models.example.com/v1/files/known1";
+    const { input, cleanup } = await fetchUrlInputs({ a: url, b: [url] }, ["a", "b"], options, undefined, "ada");
+    assert.equal(path.basename(input.a as string), "photo 1.png");
+    assert.equal(readFileSync(input.a as string, "utf8"), "stored bytes");
+    assert.deepEqual(input.b, [input.a], "the same URL is resolved once");
+    writeFileSync(input.a as string, "changed by the model");
+    assert.equal(readFileSync(blob, "utf8"), "stored bytes", "the model got a copy, not the stored blob");
+    cleanup();
+    assert.deepEqual(seen, ["ada:known1"]);
+    await assert.rejects(fetchUrlInputs({ a: "http://x/v1/files/gone1" }, ["a"], options, undefined, "ada"), /uploaded file gone1 no longer exists/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,10 +1,12 @@
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { constants, createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFile } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { guardedLookup, privateLiteralHost } from "../lib/private-addresses.ts";
+import { uploadedFileId } from "../predictions/input-fields.ts";
 
 export interface UrlInputOptions {
   /** Largest file fetched, in bytes. */
@@ -13,13 +15,20 @@ export interface UrlInputOptions {
   timeoutMs: number;
   /** Fetch from private, loopback, link-local and metadata addresses too (SPROCKET_ALLOW_PRIVATE_URLS). */
   allowPrivate: boolean;
+  /**
+   * Finds an account's uploaded file (Files API) for a `…/v1/files/{id}` URL: such inputs are
+   * copied from the blob store instead of fetched. Without it they are fetched like any URL.
+   */
+  uploadedFile?(account: string, id: string): Promise<{ path: string; name: string } | null>;
 }
 
 const MAX_REDIRECTS = 5;
 
 /**
  * Downloads the http(s) URLs of file inputs into a temporary directory and returns the input with
- * local paths in their place, plus a cleanup. Every hop of every redirect is checked: the address
+ * local paths in their place, plus a cleanup. URLs of `account`'s uploaded files are copied from
+ * the blob store instead (a copy, so a model that writes to its input cannot change stored bytes),
+ * under the name they were uploaded with. Every hop of every redirect is checked: the address
  * the connection actually uses (the resolver is hooked, so DNS rebinding cannot slip past) must
  * not be private unless allowed.
  */
@@ -28,6 +37,7 @@ export async function fetchUrlInputs(
   names: string[],
   o: UrlInputOptions,
   signal?: AbortSignal,
+  account?: string,
 ): Promise<{ input: Record<string, unknown>; cleanup(): void }> {
   const urls = names.flatMap((name) => {
     const value = input[name];
@@ -43,7 +53,11 @@ export async function fetchUrlInputs(
   try {
     const local = new Map<string, string>();
     let n = 0;
-    for (const url of new Set(urls)) local.set(url, await download(url, path.join(dir, `${n++}-${fileName(url)}`), o, stop));
+    for (const url of new Set(urls)) {
+      const uploaded = o.uploadedFile && account !== undefined ? uploadedFileId(url) : null;
+      if (uploaded) local.set(url, await copyUploaded(o.uploadedFile!, account!, uploaded, path.join(dir, String(n++))));
+      else local.set(url, await download(url, path.join(dir, `${n++}-${fileName(url)}`), o, stop));
+    }
     const swap = (v: unknown) => (typeof v === "string" && local.has(v) ? local.get(v) : v);
     const resolved = { ...input };
     for (const name of names) resolved[name] = Array.isArray(input[name]) ? (input[name] as unknown[]).map(swap) : swap(input[name]);
@@ -53,6 +67,18 @@ export async function fetchUrlInputs(
     if (deadline.aborted) throw new Error(`file inputs took longer than ${o.timeoutMs / 1000} s to fetch`);
     throw error;
   }
+}
+
+/** Copies an uploaded file into its own directory, so the model sees exactly its uploaded name. */
+async function copyUploaded(find: NonNullable<UrlInputOptions["uploadedFile"]>, account: string, id: string, dir: string): Promise<string> {
+  const file = await find(account, id);
+  if (!file) throw new Error(`uploaded file ${id} no longer exists (it was deleted after the prediction was created)`);
+  mkdirSync(dir);
+  // Uploaded names are already free of path separators; keep them within file-system limits.
+  const target = path.join(dir, file.name.replace(/[\u0000-\u001f/\\]/g, "_").slice(-200) || "file");
+  // A copy-on-write clone where the file system has them, else a plain copy.
+  await copyFile(file.path, target, constants.COPYFILE_FICLONE);
+  return target;
 }
 
 function fileName(url: string): string {

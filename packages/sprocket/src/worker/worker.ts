@@ -171,7 +171,7 @@ export class Worker {
     let prepared: Awaited<ReturnType<typeof fetchUrlInputs>> | undefined;
     let preparationError: string | undefined;
     try {
-      prepared = await fetchUrlInputs(run.input, run.fileInputs, this.o.urlInputs, running.preparing.signal);
+      prepared = await fetchUrlInputs(run.input, run.fileInputs, this.o.urlInputs, running.preparing.signal, run.account);
     } catch (error) {
       preparationError = `A file input could not be fetched: ${(error as Error).message}`;
     }
