@@ -2,7 +2,7 @@
 // a factory that returns an empty store.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { FileRecord, ModelRecord, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "./store.ts";
+import type { DeploymentRecord, FileRecord, ModelRecord, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "./store.ts";
 
 const model = (owner: string, name: string, visibility: "public" | "private" = "private", createdAt = new Date().toISOString()): ModelRecord => ({
   owner,
@@ -75,6 +75,22 @@ const file = (id: string, account: string, createdAt: string): FileRecord => ({
   metadata: { customer_reference_id: "123", nested: { n: 1 } },
   createdAt,
   expiresAt: "2026-01-02T00:00:00.000Z",
+});
+
+const deployment = (owner: string, name: string, createdAt: string, number = 1): DeploymentRecord => ({
+  owner,
+  name,
+  createdAt,
+  release: {
+    number,
+    model: `${owner}/m`,
+    version: "d".repeat(64),
+    hardware: "cpu",
+    minInstances: 0,
+    maxInstances: 2,
+    createdAt,
+    createdBy: { type: "user", username: owner, name: owner },
+  },
 });
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
@@ -223,6 +239,47 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     const log = await store.webhookAttempts("p");
     assert.deepEqual(log.map((a) => [a.deliveryId, a.attempt, a.statusCode]), [["done", 1, 503], ["out1", 1, 503], ["done", 2, 200]]);
     assert.equal(log[0].latencyMs, 1.5);
+    await store.close();
+  });
+
+  test(`${name}: deployments: a name is taken once per owner, lists are the owner's, newest first`, async () => {
+    const store = await make();
+    for (let i = 0; i < 3; i++) assert.equal(await store.insertDeployment(deployment("ada", `d${i}`, at(i))), true);
+    assert.equal(await store.insertDeployment(deployment("ada", "d1", at(9))), false);
+    assert.equal(await store.insertDeployment(deployment("bob", "d1", at(9))), true);
+    assert.deepEqual(await store.getDeployment("ada", "d1"), deployment("ada", "d1", at(1)));
+    const first = await store.listDeployments("ada", 2);
+    assert.deepEqual([first.rows.map((d) => d.name), first.more], [["d2", "d1"], true]);
+    const rest = await store.listDeployments("ada", 2, { createdAt: at(1), id: "d1" });
+    assert.deepEqual([rest.rows.map((d) => d.name), rest.more], [["d0"], false]);
+    assert.equal((await store.allDeployments()).length, 4);
+    assert.equal(await store.deleteDeployment("ada", "d0"), true);
+    assert.equal(await store.deleteDeployment("ada", "d0"), false);
+    assert.equal(await store.getDeployment("ada", "d0"), null);
+    await store.close();
+  });
+
+  test(`${name}: a deployment release replaces the one numbered just before it, once`, async () => {
+    const store = await make();
+    await store.insertDeployment(deployment("ada", "d", at(1)));
+    const next = { ...deployment("ada", "d", at(2), 2).release, version: "e".repeat(64), minInstances: 1 };
+    assert.equal(await store.versionIsDeployed("ada/m", "d".repeat(64)), true);
+    assert.equal(await store.replaceDeploymentRelease("ada", "d", next), true);
+    assert.equal(await store.replaceDeploymentRelease("ada", "d", next), false, "release 2 exists: a second update to 2 loses");
+    assert.deepEqual((await store.getDeployment("ada", "d"))?.release, next);
+    assert.equal((await store.getDeployment("ada", "d"))?.createdAt, at(1));
+    assert.equal(await store.versionIsDeployed("ada/m", "d".repeat(64)), false);
+    assert.equal(await store.versionIsDeployed("ada/m", "e".repeat(64)), true);
+    assert.equal(await store.replaceDeploymentRelease("ada", "gone", { ...next, number: 2 }), false);
+    await store.close();
+  });
+
+  test(`${name}: a prediction keeps the deployment it was made through`, async () => {
+    const store = await make();
+    await store.insertPrediction({ ...prediction("p", "ada", at(1)), deployment: "ada/d" });
+    await store.insertPrediction(prediction("q", "ada", at(2)));
+    assert.equal((await store.getPrediction("p"))?.deployment, "ada/d");
+    assert.equal((await store.getPrediction("q"))?.deployment ?? null, null);
     await store.close();
   });
 }

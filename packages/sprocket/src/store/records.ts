@@ -54,6 +54,8 @@ export interface PredictionRecord {
   webhook: string | null;
   webhookEventsFilter: string[] | null;
   dataRemoved: boolean;
+  /** `owner/name` of the deployment it was created through; null (or absent) when made on a version or model. */
+  deployment?: string | null;
 }
 
 /** A file uploaded with the Files API (`POST /v1/files`); its bytes are the blob `sha256`. */
@@ -114,4 +116,28 @@ export interface WebhookAttemptRecord {
   statusCode: number | null;
   latencyMs: number;
   error: string | null;
+}
+
+/**
+ * A deployment with its current release inline: the API shows only `current_release`, so earlier
+ * releases are not kept (their number is; each update increments it).
+ */
+export interface DeploymentRecord {
+  owner: string;
+  name: string;
+  createdAt: string;
+  release: DeploymentRelease;
+}
+
+export interface DeploymentRelease {
+  number: number;
+  /** `owner/name` of the deployed model. */
+  model: string;
+  version: string;
+  hardware: string;
+  minInstances: number;
+  maxInstances: number;
+  createdAt: string;
+  /** The account that made this release, as it was then (`created_by` in the API). */
+  createdBy: { type: "user" | "organization"; username: string; name: string };
 }

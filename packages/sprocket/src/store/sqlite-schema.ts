@@ -134,4 +134,28 @@ export const SQLITE_MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX files_account_created ON files(account, created_at DESC, id DESC);
   `,
+  // Deployments: one row each with its current release in columns. The API shows only
+  // `current_release` and no endpoint lists past releases, so a releases table would be history
+  // nobody reads; the number still increments per update (compare-and-set on it, so two
+  // concurrent updates cannot both become release N+1). Predictions record the deployment they
+  // were made through, for the API's `deployment` field and so recovery requeues them on its pool.
+  `
+  CREATE TABLE deployments (
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    release_number INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    version TEXT NOT NULL,
+    hardware TEXT NOT NULL,
+    min_instances INTEGER NOT NULL,
+    max_instances INTEGER NOT NULL,
+    release_created_at TEXT NOT NULL,
+    release_created_by TEXT NOT NULL,
+    PRIMARY KEY (owner, name)
+  ) WITHOUT ROWID;
+  CREATE INDEX deployments_owner_created ON deployments(owner, created_at DESC, name DESC);
+  CREATE INDEX deployments_version ON deployments(model, version);
+  ALTER TABLE predictions ADD COLUMN deployment TEXT;
+  `,
 ];

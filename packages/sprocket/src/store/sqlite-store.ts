@@ -1,6 +1,6 @@
 import Database from "libsql";
 import type { CursorKey } from "../lib/cursor.ts";
-import type { FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
+import type { DeploymentRecord, DeploymentRelease, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
@@ -231,10 +231,56 @@ export class SqliteStore implements Store {
     return this.sql("DELETE FROM files WHERE id = ? AND account = ?").run(id, account).changes === 1;
   }
 
+  async insertDeployment(d: DeploymentRecord) {
+    const r = d.release;
+    const result = this.sql(
+      `INSERT OR IGNORE INTO deployments (owner, name, created_at, release_number, model, version, hardware, min_instances,
+         max_instances, release_created_at, release_created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(d.owner, d.name, d.createdAt, r.number, r.model, r.version, r.hardware, r.minInstances, r.maxInstances, r.createdAt, JSON.stringify(r.createdBy));
+    return result.changes === 1;
+  }
+
+  async getDeployment(owner: string, name: string) {
+    const row = this.sql("SELECT * FROM deployments WHERE owner = ? AND name = ?").get(owner, name) as Row | undefined;
+    return row ? toDeployment(row) : null;
+  }
+
+  async listDeployments(owner: string, limit: number, after?: CursorKey) {
+    const rows = (
+      after
+        ? this.sql(
+            `SELECT * FROM deployments WHERE owner = ? AND (created_at, name) < (?, ?)
+             ORDER BY created_at DESC, name DESC LIMIT ?`,
+          ).all(owner, after.createdAt, after.id, limit + 1)
+        : this.sql("SELECT * FROM deployments WHERE owner = ? ORDER BY created_at DESC, name DESC LIMIT ?").all(owner, limit + 1)
+    ) as Row[];
+    return page(rows.map(toDeployment), limit);
+  }
+
+  async allDeployments() {
+    return (this.sql("SELECT * FROM deployments ORDER BY created_at, owner, name").all() as Row[]).map(toDeployment);
+  }
+
+  async replaceDeploymentRelease(owner: string, name: string, r: DeploymentRelease) {
+    const result = this.sql(
+      `UPDATE deployments SET release_number = ?, model = ?, version = ?, hardware = ?, min_instances = ?, max_instances = ?,
+         release_created_at = ?, release_created_by = ? WHERE owner = ? AND name = ? AND release_number = ?`,
+    ).run(r.number, r.model, r.version, r.hardware, r.minInstances, r.maxInstances, r.createdAt, JSON.stringify(r.createdBy), owner, name, r.number - 1);
+    return result.changes === 1;
+  }
+
+  async deleteDeployment(owner: string, name: string) {
+    return this.sql("DELETE FROM deployments WHERE owner = ? AND name = ?").run(owner, name).changes === 1;
+  }
+
+  async versionIsDeployed(model: string, version: string) {
+    return this.sql("SELECT 1 FROM deployments WHERE model = ? AND version = ? LIMIT 1").get(model, version) !== undefined;
+  }
+
   async insertPrediction(p: PredictionRecord, deliveries: WebhookDeliveryRecord[] = []) {
     const text = `INSERT INTO predictions (id, account, model, version, input, output, logs, error, status, source, created_at,
-         started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+         started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed, deployment)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     const row = [
       p.id,
       p.account,
@@ -254,6 +300,7 @@ export class SqliteStore implements Store {
       p.webhook,
       p.webhookEventsFilter ? JSON.stringify(p.webhookEventsFilter) : null,
       p.dataRemoved ? 1 : 0,
+      p.deployment ?? null,
     ];
     await this.batch.run(() => {
       this.sql(text).run(...row);
@@ -468,6 +515,7 @@ function toPrediction(row: Row): PredictionRecord {
     webhook: nullableString(row.webhook),
     webhookEventsFilter: row.webhook_events_filter === null ? null : JSON.parse(String(row.webhook_events_filter)),
     dataRemoved: Number(row.data_removed) === 1,
+    deployment: nullableString(row.deployment),
   };
 }
 
@@ -483,6 +531,24 @@ function toFile(row: Row): FileRecord {
     metadata: JSON.parse(String(row.metadata)),
     createdAt: String(row.created_at),
     expiresAt: String(row.expires_at),
+  };
+}
+
+function toDeployment(row: Row): DeploymentRecord {
+  return {
+    owner: String(row.owner),
+    name: String(row.name),
+    createdAt: String(row.created_at),
+    release: {
+      number: Number(row.release_number),
+      model: String(row.model),
+      version: String(row.version),
+      hardware: String(row.hardware),
+      minInstances: Number(row.min_instances),
+      maxInstances: Number(row.max_instances),
+      createdAt: String(row.release_created_at),
+      createdBy: JSON.parse(String(row.release_created_by)),
+    },
   };
 }
 

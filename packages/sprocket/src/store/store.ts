@@ -1,8 +1,10 @@
 import type { CursorKey } from "../lib/cursor.ts";
-import type { AccountRecord, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
+import type { AccountRecord, DeploymentRecord, DeploymentRelease, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 
 export type {
   AccountRecord,
+  DeploymentRecord,
+  DeploymentRelease,
   FileRecord,
   ListPage,
   ModelRecord,
@@ -66,6 +68,23 @@ export interface Store {
   listFiles(account: string, limit: number, after?: CursorKey): Promise<ListPage<FileRecord>>;
   /** Deletes the account's file; false when it had none with this id. */
   deleteFile(account: string, id: string): Promise<boolean>;
+
+  /** Inserts a deployment; false when its owner already has one with this name. */
+  insertDeployment(deployment: DeploymentRecord): Promise<boolean>;
+  getDeployment(owner: string, name: string): Promise<DeploymentRecord | null>;
+  /** The owner's deployments, newest first (cursor id: the deployment's name). */
+  listDeployments(owner: string, limit: number, after?: CursorKey): Promise<ListPage<DeploymentRecord>>;
+  /** Every deployment (the worker keeps their pools warm from start-up). */
+  allDeployments(): Promise<DeploymentRecord[]>;
+  /**
+   * Replaces the current release if it is still number `release.number - 1`; false otherwise
+   * (deleted, or another update got there first).
+   */
+  replaceDeploymentRelease(owner: string, name: string, release: DeploymentRelease): Promise<boolean>;
+  /** False when there was no such deployment. */
+  deleteDeployment(owner: string, name: string): Promise<boolean>;
+  /** Whether any deployment's current release runs this version of this model. */
+  versionIsDeployed(model: string, version: string): Promise<boolean>;
 
   /** Inserts a prediction, and in the same transaction any webhook messages it causes. */
   insertPrediction(prediction: PredictionRecord, deliveries?: WebhookDeliveryRecord[]): Promise<void>;
