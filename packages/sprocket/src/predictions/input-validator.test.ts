@@ -49,3 +49,16 @@ test("a wrong type and a non-object input are 422s, not crashes", () => {
   assert.equal(failure(() => new InputValidator().validate("v", schema, { prompt: 5 })).invalidFields![0].type, "invalid_type");
   assert.equal(failure(() => new InputValidator().validate("v", schema, "text")).invalidFields![0].field, "input");
 });
+
+test("a file input's data: URI must be well formed; URLs and good data URIs pass", () => {
+  const files = { components: { schemas: { Input: { type: "object", properties: { image: { type: "string", format: "uri" } } } } } };
+  const validator = new InputValidator();
+  for (const good of ["data:image/png;base64,iVBORw0KGgo=", "data:,hello%20world", "data:text/plain;name=a.txt;base64,aGk=", "https://example.com/a.png"]) {
+    assert.deepEqual(validator.validate("f", files, { image: good }), { image: good }, good);
+  }
+  for (const bad of ["data:image/png;base64,not base64!", "data:image/png;base64,abc", "data:no-comma", "data:bad type;base64,aGk="]) {
+    const error = failure(() => validator.validate("f", files, { image: bad }));
+    assert.equal(error.invalidFields![0].field, "input.image", bad);
+    assert.equal(error.invalidFields![0].type, "format", bad);
+  }
+});

@@ -16,6 +16,10 @@ export class InputValidator {
     addFormats.default(this.ajv);
     // Cog marks secrets with format "password"; any string is a valid password.
     this.ajv.addFormat("password", true);
+    // File inputs are `format: uri`; a `data:` URI is a URI whatever follows the scheme, so its
+    // payload is checked here: a broken one is a 422 at create, not a failed prediction later.
+    const uri = this.ajv.formats.uri as (value: string) => boolean;
+    this.ajv.addFormat("uri", (value: string) => (value.startsWith("data:") ? isWellFormedDataUri(value) : uri(value)));
   }
 
   /** Returns a validated copy of `input` with defaults filled in, or throws a 422 AppError. */
@@ -38,6 +42,17 @@ export class InputValidator {
     }
     return validate;
   }
+}
+
+/** RFC 2397: `data:[<type>][;param]*[;base64],<data>`, with valid base64 when it says so. */
+function isWellFormedDataUri(value: string): boolean {
+  const comma = value.indexOf(",");
+  if (comma === -1) return false;
+  const header = value.slice(5, comma);
+  if (!/^([A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+)?(;[^;,]*)*$/.test(header)) return false;
+  if (!header.split(";").slice(1).includes("base64")) return true;
+  const payload = value.slice(comma + 1);
+  return payload.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(payload);
 }
 
 function toInvalidField(error: ErrorObject): InvalidField {
