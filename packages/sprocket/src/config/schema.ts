@@ -66,6 +66,12 @@ export const SETTINGS = {
     doc: "Let URL file inputs and webhooks reach private, loopback, link-local and metadata addresses (off: refused, against SSRF).",
     parse: bool,
   },
+  dataRetentionHours: {
+    env: "SPROCKET_DATA_RETENTION_HOURS",
+    default: 0,
+    doc: "Hours after a prediction finishes that its output, output files, file inputs and webhook messages are kept (0: kept until deleted). A create may set its own with `data_retention`.",
+    parse: int(0),
+  },
   webhookRetrySeconds: {
     env: "SPROCKET_WEBHOOK_RETRY_SECONDS",
     default: 86400,

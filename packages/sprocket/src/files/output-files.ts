@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { extensionOf } from "../lib/media-types.ts";
-import { fileRef, mapStrings } from "../protocol/file-refs.ts";
+import { fileRef, fileRefKeys, mapStrings } from "../protocol/file-refs.ts";
 import { STAGED_PREFIX, type StagedFiles } from "../protocol/runner-messages.ts";
 import type { BlobStore } from "./blob-store.ts";
 
@@ -99,6 +99,24 @@ export class OutputFiles {
     const key = randomBytes(18).toString("base64url");
     writeFileSync(path.join(this.dir, `${key}.json`), JSON.stringify({ sha, name, contentType }));
     return fileRef(key, name);
+  }
+
+  /**
+   * Deletes the files an output refers to (data retention). Files moved here from staging go
+   * with their metadata; bytes kept in the content-addressed blob store (data: URI outputs) stay,
+   * since other outputs or bundles may share them, but their URL stops working.
+   */
+  remove(output: unknown): number {
+    let removed = 0;
+    for (const key of fileRefKeys(output)) {
+      if (!/^[A-Za-z0-9_-]{24}$/.test(key)) continue;
+      const meta = path.join(this.dir, `${key}.json`);
+      if (!existsSync(meta)) continue;
+      rmSync(path.join(this.dir, `${key}.data`), { force: true });
+      rmSync(meta, { force: true });
+      removed++;
+    }
+    return removed;
   }
 
   /** The file behind a key, or null (unknown keys and malformed ones alike). */

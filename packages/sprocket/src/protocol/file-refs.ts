@@ -37,3 +37,13 @@ export function mapStrings(value: unknown, fn: (text: string) => string): unknow
   }
   return value;
 }
+
+/** The keys of every file reference in a JSON value (to delete the files behind them). */
+export function fileRefKeys(value: unknown): string[] {
+  const keys: string[] = [];
+  mapStrings(value, (text) => {
+    if (text.startsWith(PREFIX)) keys.push(text.slice(PREFIX.length).split("/")[0]);
+    return text;
+  });
+  return keys;
+}

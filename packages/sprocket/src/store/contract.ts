@@ -282,4 +282,32 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     assert.equal((await store.getPrediction("q"))?.deployment ?? null, null);
     await store.close();
   });
+
+  test(`${name}: data retention: expired predictions are found once, then cleared; expired files go`, async () => {
+    const store = await make();
+    await store.insertPrediction({ ...prediction("old", "ada", at(1), "succeeded"), dataExpiresAt: at(10), retentionSeconds: 5 });
+    await store.insertPrediction({ ...prediction("young", "ada", at(2), "succeeded"), dataExpiresAt: at(50) });
+    await store.insertPrediction(prediction("kept", "ada", at(3), "succeeded"));
+    assert.deepEqual((await store.predictionsWithExpiredData(at(20), 10)).map((p) => p.id), ["old"]);
+    assert.equal((await store.getPrediction("old"))?.retentionSeconds, 5);
+    await store.updatePrediction("old", { input: {}, output: null, dataRemoved: true, dataExpiresAt: null });
+    assert.deepEqual((await store.predictionsWithExpiredData(at(100), 10)).map((p) => p.id), ["young"]);
+    const cleared = await store.getPrediction("old");
+    assert.deepEqual([cleared?.input, cleared?.dataRemoved, cleared?.dataExpiresAt], [{}, true, null]);
+
+    await store.insertFile({ ...file("f1", "ada", at(1)), expiresAt: at(5) });
+    await store.insertFile({ ...file("f2", "ada", at(2)), expiresAt: at(500) });
+    assert.equal(await store.deleteExpiredFiles(at(6)), 1);
+    assert.equal(await store.getFile("ada", "f1"), null);
+    assert.ok(await store.getFile("ada", "f2"));
+
+    await store.insertWebhookDelivery(delivery("m", "old", "completed", at(3)));
+    await store.recordWebhookAttempt(
+      { deliveryId: "m", predictionId: "old", attempt: 1, attemptedAt: at(4), url: "https://example.com/hook", event: "completed", statusCode: 200, latencyMs: 1, error: null },
+      { state: "delivered", attempts: 1, nextAttemptAt: null },
+    );
+    await store.deleteWebhookData("old");
+    assert.deepEqual([await store.webhookDeliveries("old"), await store.webhookAttempts("old")], [[], []]);
+    await store.close();
+  });
 }

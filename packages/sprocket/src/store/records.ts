@@ -56,6 +56,10 @@ export interface PredictionRecord {
   dataRemoved: boolean;
   /** `owner/name` of the deployment it was created through; null (or absent) when made on a version or model. */
   deployment?: string | null;
+  /** Seconds after completion its data is kept (data retention); null or absent: kept. */
+  retentionSeconds?: number | null;
+  /** When its output, file inputs and webhook messages are removed; set when it finishes. */
+  dataExpiresAt?: string | null;
 }
 
 /** A file uploaded with the Files API (`POST /v1/files`); its bytes are the blob `sha256`. */

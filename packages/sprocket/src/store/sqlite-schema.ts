@@ -158,4 +158,13 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE INDEX deployments_version ON deployments(model, version);
   ALTER TABLE predictions ADD COLUMN deployment TEXT;
   `,
+  // Data retention: how long a prediction's data is kept after it finishes, and when that is.
+  // The partial index holds only predictions with an expiry still to come, so the sweep reads
+  // nothing when retention is off (the default) and the hot path writes no index pages for it.
+  `
+  ALTER TABLE predictions ADD COLUMN retention_seconds INTEGER;
+  ALTER TABLE predictions ADD COLUMN data_expires_at TEXT;
+  CREATE INDEX predictions_data_expiry ON predictions(data_expires_at) WHERE data_expires_at IS NOT NULL AND data_removed = 0;
+  CREATE INDEX files_expiry ON files(expires_at);
+  `,
 ];

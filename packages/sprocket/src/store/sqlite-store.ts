@@ -231,6 +231,26 @@ export class SqliteStore implements Store {
     return this.sql("DELETE FROM files WHERE id = ? AND account = ?").run(id, account).changes === 1;
   }
 
+  async deleteExpiredFiles(now: string) {
+    return this.sql("DELETE FROM files WHERE expires_at <= ?").run(now).changes;
+  }
+
+  async predictionsWithExpiredData(now: string, limit: number) {
+    return (
+      this.sql("SELECT * FROM predictions WHERE data_expires_at IS NOT NULL AND data_removed = 0 AND data_expires_at <= ? ORDER BY data_expires_at LIMIT ?").all(
+        now,
+        limit,
+      ) as Row[]
+    ).map(toPrediction);
+  }
+
+  async deleteWebhookData(predictionId: string) {
+    await this.batch.run(() => {
+      this.sql("DELETE FROM webhook_attempts WHERE prediction_id = ?").run(predictionId);
+      this.sql("DELETE FROM webhook_deliveries WHERE prediction_id = ?").run(predictionId);
+    }, true);
+  }
+
   async insertDeployment(d: DeploymentRecord) {
     const r = d.release;
     const result = this.sql(
@@ -279,8 +299,8 @@ export class SqliteStore implements Store {
 
   async insertPrediction(p: PredictionRecord, deliveries: WebhookDeliveryRecord[] = []) {
     const text = `INSERT INTO predictions (id, account, model, version, input, output, logs, error, status, source, created_at,
-         started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed, deployment)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+         started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed, deployment, retention_seconds, data_expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     const row = [
       p.id,
       p.account,
@@ -301,6 +321,8 @@ export class SqliteStore implements Store {
       p.webhookEventsFilter ? JSON.stringify(p.webhookEventsFilter) : null,
       p.dataRemoved ? 1 : 0,
       p.deployment ?? null,
+      p.retentionSeconds ?? null,
+      p.dataExpiresAt ?? null,
     ];
     await this.batch.run(() => {
       this.sql(text).run(...row);
@@ -444,6 +466,8 @@ export class SqliteStore implements Store {
 
 const PATCH_COLUMNS: Record<keyof PredictionPatch, string> = {
   status: "status",
+  input: "input",
+  dataExpiresAt: "data_expires_at",
   output: "output",
   logs: "logs",
   error: "error",
@@ -455,7 +479,7 @@ const PATCH_COLUMNS: Record<keyof PredictionPatch, string> = {
 
 function encodeColumn(key: keyof PredictionPatch, value: unknown): unknown {
   if (key === "output") return value === null || value === undefined ? null : JSON.stringify(value);
-  if (key === "metrics") return JSON.stringify(value);
+  if (key === "metrics" || key === "input") return JSON.stringify(value);
   if (key === "dataRemoved") return value ? 1 : 0;
   return value;
 }
@@ -516,6 +540,8 @@ function toPrediction(row: Row): PredictionRecord {
     webhookEventsFilter: row.webhook_events_filter === null ? null : JSON.parse(String(row.webhook_events_filter)),
     dataRemoved: Number(row.data_removed) === 1,
     deployment: nullableString(row.deployment),
+    retentionSeconds: row.retention_seconds === null || row.retention_seconds === undefined ? null : Number(row.retention_seconds),
+    dataExpiresAt: nullableString(row.data_expires_at),
   };
 }
 

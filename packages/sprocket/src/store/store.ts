@@ -25,7 +25,7 @@ export interface PredictionListQuery {
 }
 
 export type PredictionPatch = Partial<
-  Pick<PredictionRecord, "status" | "output" | "logs" | "error" | "startedAt" | "completedAt" | "metrics" | "dataRemoved">
+  Pick<PredictionRecord, "status" | "input" | "output" | "logs" | "error" | "startedAt" | "completedAt" | "metrics" | "dataRemoved" | "dataExpiresAt">
 >;
 
 /** Durable state. Implementations: SqliteStore (embedded). Contract: contract.ts. */
@@ -68,6 +68,12 @@ export interface Store {
   listFiles(account: string, limit: number, after?: CursorKey): Promise<ListPage<FileRecord>>;
   /** Deletes the account's file; false when it had none with this id. */
   deleteFile(account: string, id: string): Promise<boolean>;
+  /** Deletes every file whose `expires_at` is at or before `now`; returns how many. */
+  deleteExpiredFiles(now: string): Promise<number>;
+  /** Finished predictions whose data expired at or before `now` and is not removed yet. */
+  predictionsWithExpiredData(now: string, limit: number): Promise<PredictionRecord[]>;
+  /** Deletes a prediction's webhook messages and attempt log (they hold copies of its output). */
+  deleteWebhookData(predictionId: string): Promise<void>;
 
   /** Inserts a deployment; false when its owner already has one with this name. */
   insertDeployment(deployment: DeploymentRecord): Promise<boolean>;
