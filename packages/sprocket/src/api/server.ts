@@ -4,6 +4,7 @@ import type { TokenService } from "../accounts/token-service.ts";
 import type { Config } from "../config/index.ts";
 import { AppError, PROBLEM_CONTENT_TYPE, parseJsonBody, toProblem } from "../errors/index.ts";
 import type { OutputFiles } from "../files/output-files.ts";
+import type { DeploymentService } from "../models/deployment-service.ts";
 import type { ModelService } from "../models/model-service.ts";
 import type { InputValidator } from "../predictions/input-validator.ts";
 import type { PredictionService } from "../predictions/prediction-service.ts";
@@ -14,6 +15,7 @@ import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
+import { registerDeploymentRoutes } from "./routes/deployments.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerOutputFileRoutes } from "./routes/output-files.ts";
@@ -27,6 +29,7 @@ export interface ApiDeps {
   store: Store;
   tokens: TokenService;
   models: ModelService;
+  deployments: DeploymentService;
   predictions: PredictionService;
   validator: InputValidator;
   signer: UrlSigner;
@@ -99,6 +102,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerOutputFileRoutes(app, deps);
   registerStreamRoutes(app, deps);
   registerPredictionRoutes(app, deps);
+  registerDeploymentRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   // Other body types are accepted only where they mean something (fastify scopes parsers to the
   // plugin that adds them): text for model search, raw bytes (up to the blob limit) for uploads.

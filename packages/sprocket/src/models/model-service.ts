@@ -210,6 +210,9 @@ export class ModelService {
     const model = await this.get(viewer, owner, name);
     if (model.owner !== viewer) throw new AppError("forbidden", "You can only delete versions of models you own.");
     if (!(await this.store.getVersion(owner, name, id))) throw modelNotFound();
+    if (await this.store.versionIsDeployed(`${owner}/${name}`, id)) {
+      throw new AppError("conflict", `${owner}/${name}:${id} is the current release of a deployment; update or delete the deployment first.`);
+    }
     await this.store.deleteVersion(owner, name, id);
     this.changed();
   }

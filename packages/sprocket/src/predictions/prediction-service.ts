@@ -1,7 +1,7 @@
 import type { EventBus, PredictionSnapshot } from "../events/event-bus.ts";
 import { newId } from "../lib/ids.ts";
 import { TERMINAL_STATUSES, type PredictionStatus } from "../protocol/api-types.ts";
-import type { Queue } from "../queue/queue.ts";
+import { poolKey, type Job, type Queue } from "../queue/queue.ts";
 import type { PredictionPatch, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "../store/store.ts";
 import { validationError } from "../errors/index.ts";
 import { fileInputNames, secretInputNames, uploadedFileInputs } from "./input-fields.ts";
@@ -16,6 +16,8 @@ export interface CreatePrediction {
   webhookEventsFilter?: string[] | null;
   /** Seconds from creation after which the prediction is canceled (Cancel-After / lifetime). */
   lifetimeSeconds?: number | null;
+  /** `owner/name` of the deployment it is made through: it runs on that deployment's pool. */
+  deployment?: string;
 }
 
 export interface RunContext {
@@ -101,12 +103,13 @@ export class PredictionService {
       webhook: request.webhook ?? null,
       webhookEventsFilter: request.webhookEventsFilter ?? null,
       dataRemoved: false,
+      deployment: request.deployment ?? null,
     };
     await this.store.insertPrediction(record);
     this.live.set(record.id, record);
     if (values.length > 0 || kinds.files.length > 0) this.runs.set(id, { account: request.account, input: request.input, secretValues: values, fileInputs: kinds.files });
     const snapshot = this.publishStatus(record);
-    this.queue.enqueue({ predictionId: record.id, versionId: record.version, model: record.model });
+    this.queue.enqueue(jobOf(record));
     return snapshot;
   }
 
@@ -115,7 +118,7 @@ export class PredictionService {
     this.live.set(record.id, record);
     const files = version ? this.inputKindsOf(version).files : [];
     if (files.length > 0) this.runs.set(record.id, { account: record.account, input: record.input, secretValues: [], fileInputs: files });
-    this.queue.enqueue({ predictionId: record.id, versionId: record.version, model: record.model });
+    this.queue.enqueue(jobOf(record));
   }
 
   /**
@@ -355,4 +358,9 @@ export class PredictionService {
     this.events.publish(ALL_PREDICTIONS, { type: "status", prediction });
     return prediction;
   }
+}
+
+/** A prediction's job: the pool it runs on is its deployment's for its version, else its version's. */
+function jobOf(record: PredictionRecord): Job {
+  return { predictionId: record.id, versionId: record.version, model: record.model, pool: poolKey(record.version, record.deployment ?? null) };
 }

@@ -23,5 +23,6 @@ export function toSnapshot(record: PredictionRecord): PredictionSnapshot {
   if (record.deadline) snapshot.deadline = record.deadline;
   if (record.webhook) snapshot.webhook = record.webhook;
   if (record.webhookEventsFilter) snapshot.webhook_events_filter = record.webhookEventsFilter;
+  if (record.deployment) snapshot.deployment = record.deployment;
   return snapshot;
 }

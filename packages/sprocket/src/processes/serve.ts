@@ -10,6 +10,7 @@ import { AppError } from "../errors/index.ts";
 import { LocalEventBus } from "../events/local-event-bus.ts";
 import { BlobStore } from "../files/blob-store.ts";
 import { OutputFiles } from "../files/output-files.ts";
+import { DeploymentService } from "../models/deployment-service.ts";
 import { ModelService } from "../models/model-service.ts";
 import { InputValidator } from "../predictions/input-validator.ts";
 import { PredictionService } from "../predictions/prediction-service.ts";
@@ -72,6 +73,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     (dir, build, runtime) => prepareEnvironment(dir, build, runtime, environments),
   );
   const tokens = new TokenService(store);
+  const deployments = new DeploymentService(store, hardware);
 
   const adminToken = adminTokenFor(paths.adminToken, config.adminToken);
   await tokens.setToken("admin", adminToken, "admin");
@@ -99,6 +101,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     store,
     tokens,
     models,
+    deployments,
     predictions,
     validator: new InputValidator(),
     signer,
@@ -142,6 +145,12 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
         env: childEnv,
         log: (message) => log.info(message),
       });
+      // Each deployment's pool follows its current release: warm from start, resized, rolled over.
+      const running = worker;
+      const targetOf = (release: { version: string; minInstances: number; maxInstances: number } | null) =>
+        release && { version: release.version, minInstances: release.minInstances, maxInstances: release.maxInstances };
+      deployments.onChange((name, release) => running.configureDeployment(name, targetOf(release)));
+      for (const d of await deployments.all()) worker.configureDeployment(`${d.owner}/${d.name}`, targetOf(d.release));
       worker.start();
     }
     stopTicker = startTicker(predictions, models, webhooks, (message) => log.error(message));

@@ -108,3 +108,17 @@ export interface InvalidField {
   field: string;
   description: string;
 }
+
+/** A deployment (replicate-api.md §7.1). `created_by` needs a non-null `name` for Python 1.x. */
+export interface Deployment {
+  owner: string;
+  name: string;
+  current_release: {
+    number: number;
+    model: string;
+    version: string;
+    created_at: string;
+    created_by: Account;
+    configuration: { hardware: string; min_instances: number; max_instances: number };
+  };
+}

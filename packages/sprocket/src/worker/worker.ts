@@ -3,8 +3,9 @@ import type { EventBus, Unsubscribe } from "../events/event-bus.ts";
 import type { OutputFiles } from "../files/output-files.ts";
 import { ALL_PREDICTIONS, type PredictionService } from "../predictions/prediction-service.ts";
 import type { StagedFiles } from "../protocol/runner-messages.ts";
-import type { Job, Queue } from "../queue/queue.ts";
+import { parsePoolKey, poolKey as poolKeyOf, type Job, type Queue } from "../queue/queue.ts";
 import { Instance } from "./instance.ts";
+import { policyFor, type DeploymentTarget, type PoolPolicy } from "./pool-policy.ts";
 import { runnerForDir, type RunnerCommands } from "./runner-command.ts";
 import { fetchUrlInputs, type UrlInputOptions } from "./url-inputs.ts";
 
@@ -26,8 +27,20 @@ export interface WorkerOptions {
 }
 
 interface Pool {
+  key: string;
+  versionId: string;
   instances: Instance[];
+  policy: PoolPolicy;
+  /** A setup failed while another instance was starting: start no more until one is ready. */
+  holdGrowth: boolean;
+  /** Setup failures in a row; they space out restarts of warm instances. */
+  setupFailures: number;
+  /** No warm (min) instance starts before this time. */
+  warmAfter: number;
 }
+
+/** The longest pause between attempts to start a warm instance whose setup keeps failing. */
+const MAX_WARM_BACKOFF_MS = 60_000;
 
 interface Running {
   instance: Instance;
@@ -38,9 +51,16 @@ interface Running {
   abortedAs?: "canceled" | "timed_out";
 }
 
-/** Runs queued predictions on warm instances, one pool of instances per version. */
+/**
+ * Runs queued predictions on warm instances. One pool of instances per version (0 to
+ * SPROCKET_INSTANCES_PER_VERSION), and one per deployment and version (the release's min..max);
+ * see pool-policy.ts.
+ */
 export class Worker {
   private readonly pools = new Map<string, Pool>();
+  /** Deployments' current releases, by `owner/name`. */
+  private readonly deployments = new Map<string, DeploymentTarget>();
+  private started = false;
   private readonly running = new Map<string, Running>();
   private unsubscribe?: Unsubscribe;
   private sweep?: NodeJS.Timeout;
@@ -49,7 +69,8 @@ export class Worker {
   constructor(private readonly o: WorkerOptions) {}
 
   start(): void {
-    this.o.queue.onEnqueue((versionId) => this.dispatch(versionId));
+    this.started = true;
+    this.o.queue.onEnqueue((pool) => this.dispatch(pool));
     this.unsubscribe = this.o.events.subscribe(ALL_PREDICTIONS, (event) => {
       if (event.type === "cancel_requested") this.cancel(event.id);
     });
@@ -57,17 +78,40 @@ export class Worker {
     this.sweep = setInterval(() => {
       this.enforceTimeouts();
       this.stopIdleInstances();
+      for (const pool of this.pools.values()) this.keepWarm(pool);
     }, 1000);
     this.sweep.unref();
     // Jobs queued before the worker started (recovered at start-up) are waiting.
-    for (const versionId of this.o.queue.pendingVersions()) this.dispatch(versionId);
+    for (const pool of this.o.queue.pendingPools()) this.dispatch(pool);
+    for (const [deployment, target] of this.deployments) this.keepWarm(this.pool(poolKeyOf(target.version, deployment)));
   }
 
-  /** Instances per version, for visibility and tests. */
-  instanceCount(versionId?: string): number {
-    if (versionId !== undefined) return this.pools.get(versionId)?.instances.length ?? 0;
+  /**
+   * A deployment was created or got a new release (`target`), or was deleted (null). Its pool
+   * for the current version starts its min instances; pools for other versions retire (what runs
+   * or waits there finishes, then their instances stop).
+   */
+  configureDeployment(deployment: string, target: DeploymentTarget | null): void {
+    if (target) this.deployments.set(deployment, target);
+    else this.deployments.delete(deployment);
+    for (const pool of this.pools.values()) {
+      if (parsePoolKey(pool.key).deployment === deployment) pool.policy = this.policyOf(pool.key, pool.policy.max);
+    }
+    if (!this.started) return;
+    if (target) {
+      const current = this.pool(poolKeyOf(target.version, deployment));
+      this.keepWarm(current);
+      // A higher max may let queued work start now.
+      this.dispatch(current.key);
+    }
+    this.stopIdleInstances();
+  }
+
+  /** Instances of a pool (or of all), for visibility and tests. */
+  instanceCount(pool?: string): number {
+    if (pool !== undefined) return this.pools.get(pool)?.instances.length ?? 0;
     let total = 0;
-    for (const pool of this.pools.values()) total += pool.instances.length;
+    for (const each of this.pools.values()) total += each.instances.length;
     return total;
   }
 
@@ -85,38 +129,59 @@ export class Worker {
     await Promise.all(all.map((instance) => instance.shutdown()));
   }
 
-  private pool(versionId: string): Pool {
-    let pool = this.pools.get(versionId);
+  private policyOf(key: string, previousMax?: number): PoolPolicy {
+    return policyFor(key, this.deployments, this.o.config.instancesPerVersion, previousMax);
+  }
+
+  private pool(key: string): Pool {
+    let pool = this.pools.get(key);
     if (!pool) {
-      pool = { instances: [] };
-      this.pools.set(versionId, pool);
+      const { versionId } = parsePoolKey(key);
+      pool = { key, versionId, instances: [], policy: this.policyOf(key), holdGrowth: false, setupFailures: 0, warmAfter: 0 };
+      this.pools.set(key, pool);
     }
     return pool;
   }
 
-  /** Hands queued jobs of a version to instances with free capacity; starts one if needed. */
-  private dispatch(versionId: string): void {
+  /** Hands queued jobs of a pool to instances with free capacity; starts instances if needed. */
+  private dispatch(key: string): void {
     if (this.stopped) return;
-    const pool = this.pool(versionId);
-    while (this.o.queue.depth(versionId) > 0) {
+    const pool = this.pool(key);
+    while (this.o.queue.depth(key) > 0) {
       const instance = pool.instances.find((i) => i.state === "ready" && i.load < i.concurrency);
-      if (!instance) {
-        const starting = pool.instances.some((i) => i.state === "starting");
-        if (!starting && pool.instances.length < this.o.config.instancesPerVersion) this.startInstance(versionId, pool);
-        return;
-      }
-      const job = this.o.queue.take(versionId)!;
+      if (!instance) return this.grow(pool);
+      const job = this.o.queue.take(key)!;
       this.execute(instance, job).catch((error) => this.reportError(error));
     }
   }
 
-  private startInstance(versionId: string, pool: Pool): void {
+  /** Starts an instance for each waiting job that no starting instance will take, up to the pool's max. */
+  private grow(pool: Pool): void {
+    if (pool.holdGrowth) return;
+    const starting = pool.instances.filter((i) => i.state === "starting").length;
+    let wanted = this.o.queue.depth(pool.key) - starting;
+    while (wanted-- > 0 && pool.instances.length < pool.policy.max) this.startInstance(pool);
+  }
+
+  /** Starts instances until the pool has its min running (spaced out while setups keep failing). */
+  private keepWarm(pool: Pool): void {
+    if (this.stopped || !this.started || pool.policy.retiring || Date.now() < pool.warmAfter) return;
+    let live = pool.instances.filter((i) => i.state !== "stopping").length;
+    while (live < pool.policy.min && pool.instances.length < pool.policy.max) {
+      this.startInstance(pool);
+      live++;
+    }
+  }
+
+  private startInstance(pool: Pool): void {
+    const { key, versionId } = pool;
     const dir = this.o.versionDir(versionId);
     let runner;
     try {
       runner = runnerForDir(dir, this.o.runners);
     } catch (error) {
-      return this.failQueued(versionId, `The model could not be started: ${(error as Error).message}`);
+      pool.warmAfter = Date.now() + MAX_WARM_BACKOFF_MS;
+      return this.failQueued(key, `The model could not be started: ${(error as Error).message}`);
     }
     const instance = new Instance({
       dir,
@@ -127,27 +192,40 @@ export class Worker {
       onInstanceLog: (data) => this.o.log(`[${versionId.slice(0, 12)} pid ${instance.pid}] ${data.trimEnd()}`),
       onExit: () => {
         pool.instances.splice(pool.instances.indexOf(instance), 1);
-        // Work may be waiting for a replacement.
-        queueMicrotask(() => this.dispatch(versionId));
+        // Work may be waiting for a replacement, and a warm pool replaces what died.
+        queueMicrotask(() => {
+          this.dispatch(key);
+          this.keepWarm(pool);
+        });
       },
     });
     pool.instances.push(instance);
     instance.start().then(
-      () => this.dispatch(versionId),
+      () => {
+        pool.setupFailures = 0;
+        pool.holdGrowth = false;
+        this.dispatch(key);
+      },
       (error: Error) => {
         // Stopping interrupts setup on purpose: the waiting jobs stay queued for the next start.
         if (this.stopped) return;
+        pool.setupFailures++;
+        pool.warmAfter = Date.now() + Math.min(MAX_WARM_BACKOFF_MS, 1000 * 2 ** pool.setupFailures);
         // Another instance of the pool may still serve them.
-        if (pool.instances.some((other) => other !== instance && other.state !== "dead")) return this.dispatch(versionId);
-        this.failQueued(versionId, `The model's setup failed: ${error.message}`);
+        if (pool.instances.some((other) => other !== instance && other.state !== "dead")) {
+          pool.holdGrowth = true;
+          return this.dispatch(key);
+        }
+        pool.holdGrowth = false;
+        this.failQueued(key, `The model's setup failed: ${error.message}`);
       },
     );
   }
 
-  /** A setup failure ends every prediction waiting for that version with the setup's error. */
-  private failQueued(versionId: string, error: string): void {
+  /** A setup failure ends every prediction waiting in that pool with the setup's error. */
+  private failQueued(key: string, error: string): void {
     let job: Job | undefined;
-    while ((job = this.o.queue.take(versionId))) this.o.predictions.fail(job.predictionId, error).catch((e) => this.reportError(e));
+    while ((job = this.o.queue.take(key))) this.o.predictions.fail(job.predictionId, error).catch((e) => this.reportError(e));
   }
 
   private reportError(error: unknown): void {
@@ -157,7 +235,7 @@ export class Worker {
   private async execute(instance: Instance, job: Job): Promise<void> {
     const id = job.predictionId;
     const run = this.o.predictions.runContext(id);
-    if (!run) return this.dispatch(job.versionId);
+    if (!run) return this.dispatch(job.pool);
     // The slot is taken now, synchronously: the dispatcher's loop must not hand it to another job
     // while this one's inputs are prepared.
     const release = instance.reserve();
@@ -179,7 +257,7 @@ export class Worker {
     if (!prepared || running.abortedAs) {
       prepared?.cleanup();
       this.running.delete(id);
-      this.dispatch(job.versionId);
+      this.dispatch(job.pool);
       await started;
       if (running.abortedAs === "canceled") await this.o.predictions.markCanceled(id);
       else await this.o.predictions.fail(id, running.abortedAs === "timed_out" ? this.timeoutMessage() : preparationError!);
@@ -195,7 +273,7 @@ export class Worker {
     this.running.delete(id);
     prepared.cleanup();
     // The instance is free again: give it the next job before this result is written.
-    this.dispatch(job.versionId);
+    this.dispatch(job.pool);
     await started;
     if (result.status === "succeeded") {
       let output: unknown;
@@ -237,17 +315,23 @@ export class Worker {
     running.instance.cancel(id, this.o.config.cancelGraceMs);
   }
 
-  /** Instances with nothing to do for longer than the idle window stop (scale to zero). */
+  /**
+   * Instances with nothing to do for longer than the idle window stop, down to the pool's min
+   * (scale to zero when it is 0). A retiring pool's idle instances stop at once.
+   */
   private stopIdleInstances(): void {
-    const idleMs = this.o.config.instanceIdleSeconds * 1000;
     const now = Date.now();
-    for (const [versionId, pool] of this.pools) {
+    for (const [key, pool] of this.pools) {
+      const idleMs = pool.policy.retiring ? 0 : this.o.config.instanceIdleSeconds * 1000;
+      let live = pool.instances.filter((i) => i.state !== "stopping").length;
       for (const instance of pool.instances) {
-        if (instance.state === "ready" && instance.load === 0 && now - instance.lastUsed > idleMs && this.o.queue.depth(versionId) === 0) {
+        if (live <= pool.policy.min) break;
+        if (instance.state === "ready" && instance.load === 0 && now - instance.lastUsed >= idleMs && this.o.queue.depth(key) === 0) {
           void instance.shutdown();
+          live--;
         }
       }
-      if (pool.instances.length === 0 && this.o.queue.depth(versionId) === 0) this.pools.delete(versionId);
+      if (pool.instances.length === 0 && pool.policy.min === 0 && this.o.queue.depth(key) === 0) this.pools.delete(key);
     }
   }
 

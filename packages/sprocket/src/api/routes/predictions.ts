@@ -38,6 +38,13 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
     return createPrediction(request, reply, version, body);
   });
 
+  // A deployment's prediction runs its current release's version on the deployment's own pool.
+  app.post<{ Params: { owner: string; name: string } }>("/v1/deployments/:owner/:name/predictions", async (request, reply) => {
+    const body = createBody(request, false, deps.config.allowPrivateUrls);
+    const { deployment, version } = await deps.deployments.forPrediction(request.account, request.params.owner, request.params.name);
+    return createPrediction(request, reply, version, body, `${deployment.owner}/${deployment.name}`);
+  });
+
   app.get("/v1/predictions", async (request) => {
     const query = request.query as Record<string, string | undefined>;
     const page = await deps.store.listPredictions({
@@ -71,7 +78,7 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
     return presentPrediction(prediction, request.origin, deps.signer);
   });
 
-  async function createPrediction(request: FastifyRequest, reply: FastifyReply, version: VersionRecord, body: Record<string, unknown>) {
+  async function createPrediction(request: FastifyRequest, reply: FastifyReply, version: VersionRecord, body: Record<string, unknown>, deployment?: string) {
     const input = deps.validator.validate(`${version.owner}/${version.name}:${version.id}`, version.openapiSchema, body.input);
     const created = await predictions.create({
       account: request.account,
@@ -80,6 +87,7 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
       webhook: (body.webhook as string | undefined) ?? (body.webhook_completed as string | undefined) ?? null,
       webhookEventsFilter: (body.webhook_events_filter as string[] | undefined) ?? (body.webhook_completed ? ["completed"] : null),
       lifetimeSeconds: lifetimeOf(request, body),
+      deployment,
     });
     models.countRun(version.owner, version.name);
     let prediction = created;
