@@ -52,10 +52,10 @@ export const SETTINGS = {
   instanceIdleSeconds: {
     env: "SPROCKET_INSTANCE_IDLE_SECONDS",
     default: 300,
-    doc: "Seconds a warm instance with nothing to do is kept before it stops.",
+    doc: "Seconds a warm instance with nothing to do is kept before it stops (a deployment keeps its min_instances running).",
     parse: int(1),
   },
-  instancesPerVersion: { env: "SPROCKET_INSTANCES_PER_VERSION", default: 1, doc: "Most instances started for one version.", parse: int(1, 1024) },
+  instancesPerVersion: { env: "SPROCKET_INSTANCES_PER_VERSION", default: 1, doc: "Most instances started for one version's predictions made without a deployment (deployments use their own min_instances/max_instances).", parse: int(1, 1024) },
   rateLimitCreatesPerMinute: { env: "SPROCKET_RATE_LIMIT_CREATES", default: 600, doc: "Prediction creates per token per minute (0 turns the limit off).", parse: int(0) },
   rateLimitOtherPerMinute: { env: "SPROCKET_RATE_LIMIT_OTHER", default: 3000, doc: "Other requests per token per minute (0 turns the limit off).", parse: int(0) },
   bodyLimitBytes: { env: "SPROCKET_BODY_LIMIT", default: 16 * 1024 * 1024, doc: "Largest request body accepted, in bytes (larger: 413).", parse: int(1024) },
