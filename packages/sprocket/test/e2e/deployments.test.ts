@@ -214,4 +214,21 @@ describe("deployments", () => {
     assert.notEqual((fresh.output as Probe).pid, oldPid);
     await waitFor(() => !isAlive(oldPid), { message: "the old version's instance to stop" });
   });
+
+  test("after a restart, a deployment's min instances start again before any prediction", async () => {
+    const known = probes();
+    server = await server.restart();
+    replicate = server.client;
+    // Two deployments keep an instance: "warm" and "roll".
+    const started = await waitFor(
+      () => {
+        const pids = [...probes()].filter((pid) => !known.has(pid) && isAlive(pid));
+        return pids.length === 2 ? pids : null;
+      },
+      { message: "the warm instances of both min_instances: 1 deployments" },
+    );
+    const done = await replicate.deployments.predictions.create("admin", "warm", { input: { ms: 0 }, wait: true });
+    assert.ok(started.includes((done.output as Probe).pid), "a warm instance ran it");
+    assert.ok((done.output as Probe).setup_done_at <= Date.parse(done.created_at));
+  });
 });
