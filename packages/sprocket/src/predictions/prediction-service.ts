@@ -16,6 +16,8 @@ export interface CreatePrediction {
   webhookEventsFilter?: string[] | null;
   /** Seconds from creation after which the prediction is canceled (Cancel-After / lifetime). */
   lifetimeSeconds?: number | null;
+  /** Seconds after it finishes that its data is kept (data retention); null: kept. */
+  retentionSeconds?: number | null;
   /** `owner/name` of the deployment it is made through: it runs on that deployment's pool. */
   deployment?: string;
 }
@@ -103,6 +105,7 @@ export class PredictionService {
       webhook: request.webhook ?? null,
       webhookEventsFilter: request.webhookEventsFilter ?? null,
       dataRemoved: false,
+      retentionSeconds: request.retentionSeconds ?? null,
       deployment: request.deployment ?? null,
     };
     await this.store.insertPrediction(record);
@@ -335,6 +338,7 @@ export class PredictionService {
       output: patch.output !== undefined ? patch.output : record.output,
       completedAt: new Date(now).toISOString(),
       metrics,
+      ...(record.retentionSeconds != null ? { dataExpiresAt: new Date(now + record.retentionSeconds * 1000).toISOString() } : {}),
     });
     // Only once the terminal state is durable does the store become the source of truth. (If the
     // write failed, the prediction stays here, terminal, and the error reaches the caller.)

@@ -16,6 +16,7 @@ import { InputValidator } from "../predictions/input-validator.ts";
 import { PredictionService } from "../predictions/prediction-service.ts";
 import { LocalQueue } from "../queue/local-queue.ts";
 import { recoverPredictions } from "../scheduler/recovery.ts";
+import { removeExpiredData } from "../scheduler/retention.ts";
 import { startTicker } from "../scheduler/ticker.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { UploadService } from "../uploads/upload-service.ts";
@@ -153,7 +154,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       for (const d of await deployments.all()) worker.configureDeployment(`${d.owner}/${d.name}`, targetOf(d.release));
       worker.start();
     }
-    stopTicker = startTicker(predictions, models, webhooks, (message) => log.error(message));
+    stopTicker = startTicker(predictions, models, webhooks, (now) => removeExpiredData(store, outputs, now), (message) => log.error(message));
 
     if (config.registerExamples && existsSync(`${EXAMPLES_DIR}hello/cog.yaml`)) {
       const version = await registerDirectory(models, `${EXAMPLES_DIR}hello`, "admin", "hello", "public");

@@ -2,7 +2,7 @@
 // (never held in memory), served under unguessable URLs with the right type, length and ranges.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { pushFixture, startServer, type TestServer } from "./harness.ts";
+import { api, pushFixture, startServer, waitFor, type TestServer } from "./harness.ts";
 
 describe("TS file outputs", () => {
   let server: TestServer;
@@ -39,5 +39,36 @@ describe("TS file outputs", () => {
   test("a string that looks like a staged file is returned as text", async () => {
     const output = (await server.client.run("admin/ts-files", { input: { size: 1, text: "sprocket-staged:0123456789abcdef0123456789abcdef" } })) as { text: string };
     assert.equal(output.text, "sprocket-staged:0123456789abcdef0123456789abcdef");
+  });
+
+  test("data_retention: once it passes, the output and its files are removed and data_removed is true", async () => {
+    const created = await api(server.url, "/v1/models/admin/ts-files/predictions", {
+      token: server.token,
+      body: JSON.stringify({ input: { size: 10 }, data_retention: 0 }),
+      headers: { prefer: "wait" },
+    });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.status, "succeeded");
+    const fileUrl = created.body.output.file as string;
+    // Retention 0: removed at the scheduler's next sweep (about a second).
+    const removed = await waitFor(async () => {
+      const prediction = await server.client.predictions.get(created.body.id);
+      return prediction.data_removed ? prediction : null;
+    }, { message: "data_removed" });
+    assert.equal(removed.output, null);
+    assert.equal(removed.status, "succeeded");
+    assert.equal((await fetch(fileUrl)).status, 404);
+
+    const kept = await api(server.url, "/v1/models/admin/ts-files/predictions", {
+      token: server.token,
+      body: JSON.stringify({ input: { size: 1 }, data_retention: "keep" }),
+      headers: { prefer: "wait" },
+    });
+    assert.equal(kept.body.data_removed, false);
+    for (const bad of ["soon", -5, 1.5]) {
+      const refused = await api(server.url, "/v1/models/admin/ts-files/predictions", { token: server.token, body: JSON.stringify({ input: {}, data_retention: bad }) });
+      assert.equal(refused.status, 422, String(bad));
+      assert.equal(refused.body.invalid_fields[0].field, "data_retention");
+    }
   });
 });

@@ -17,7 +17,7 @@ const WEBHOOK_EVENTS = ["start", "output", "logs", "completed"];
 const MAX_REPORTED_KEYS = 20;
 /** The longest Cancel-After / lifetime accepted: a year. */
 const MAX_LIFETIME_SECONDS = 365 * 24 * 3600;
-const CREATE_KEYS = new Set(["input", "webhook", "webhook_completed", "webhook_events_filter", "stream", "lifetime"]);
+const CREATE_KEYS = new Set(["input", "webhook", "webhook_completed", "webhook_events_filter", "stream", "lifetime", "data_retention"]);
 
 type Params = { id: string };
 
@@ -87,6 +87,7 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
       webhook: (body.webhook as string | undefined) ?? (body.webhook_completed as string | undefined) ?? null,
       webhookEventsFilter: (body.webhook_events_filter as string[] | undefined) ?? (body.webhook_completed ? ["completed"] : null),
       lifetimeSeconds: lifetimeOf(request, body),
+      retentionSeconds: retentionOf(body, deps.config.dataRetentionHours),
       deployment,
     });
     models.countRun(version.owner, version.name);
@@ -168,6 +169,24 @@ function lifetimeOf(request: FastifyRequest, body: Record<string, unknown>): num
         field: typeof header === "string" ? "Cancel-After" : "lifetime",
         description: `"${raw.slice(0, 40)}" is not a duration between 5 seconds and a year (e.g. 30s, 5m, 1h30m)`,
       },
+    ]);
+  }
+  return seconds;
+}
+
+/**
+ * How long the prediction's data is kept after it finishes: `data_retention` (a Sprocket
+ * extension: a duration such as "1h" or "30m", seconds as a number, or "keep"), else the
+ * operator's SPROCKET_DATA_RETENTION_HOURS (0: kept).
+ */
+function retentionOf(body: Record<string, unknown>, defaultHours: number): number | null {
+  const raw = body.data_retention;
+  if (raw === undefined || raw === null) return defaultHours > 0 ? defaultHours * 3600 : null;
+  if (raw === "keep") return null;
+  const seconds = typeof raw === "number" && Number.isInteger(raw) ? raw : typeof raw === "string" ? parseDuration(raw) : null;
+  if (seconds === null || seconds < 0 || seconds > MAX_LIFETIME_SECONDS * 10) {
+    throw validationError([
+      { type: "format", field: "data_retention", description: `data_retention must be "keep", a duration (e.g. 30m, 24h) or a number of seconds, not ${JSON.stringify(raw).slice(0, 40)}` },
     ]);
   }
   return seconds;
