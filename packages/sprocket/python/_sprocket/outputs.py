@@ -85,10 +85,21 @@ def _register(files: Files, target: str, name: Optional[str], token: str) -> str
     return STAGED_PREFIX + token
 
 
+def _flush(target: str) -> None:
+    """Flushed here, in the model's process: otherwise the server's next database sync waits for
+    these bytes to reach the disk (~90 ms for 100 MiB), stalling every request it serves."""
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _stage_path(path: str, files: Files) -> str:
     token = secrets.token_hex(16)
     target = os.path.join(_staging_dir() or "", token)
     shutil.copyfile(path, target)
+    _flush(target)
     return _register(files, target, path, token)
 
 
@@ -106,6 +117,8 @@ def _stage_handle(handle: Any, files: Files) -> str:
             if not chunk:
                 break
             out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        out.flush()
+        os.fsync(out.fileno())
     name = getattr(handle, "name", None)
     return _register(files, target, name if isinstance(name, str) else None, token)
 

@@ -49,7 +49,7 @@ test("URL inputs are fetched (following redirects) into local files, and cleaned
   assert.equal(readFileSync(String((input.b as string[])[0]), "utf8"), "meow");
   assert.equal((input.b as string[])[1], "data:,x");
   assert.equal(input.c, "keep");
-  cleanup();
+  await cleanup();
   assert.throws(() => readFileSync(String(input.a)));
 });
 
@@ -64,7 +64,7 @@ test("a private address is refused unless allowed; too big, redirect loops and 4
 test("a URL with a host name is fetched (the resolver hook answers Node's all-addresses lookups)", async () => {
   const { input, cleanup } = await fetchUrlInputs({ a: `http://localhost:${new URL(base).port}/cat.txt` }, ["a"], allow);
   assert.equal(readFileSync(String(input.a), "utf8"), "meow");
-  cleanup();
+  await cleanup();
 });
 
 test("a server that trickles bytes is cut off at the overall deadline, and an abort stops a download", async () => {

@@ -1,4 +1,5 @@
 import { constants, createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { copyFile } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
@@ -38,14 +39,15 @@ export async function fetchUrlInputs(
   o: UrlInputOptions,
   signal?: AbortSignal,
   account?: string,
-): Promise<{ input: Record<string, unknown>; cleanup(): void }> {
+): Promise<{ input: Record<string, unknown>; cleanup(): Promise<void> }> {
   const urls = names.flatMap((name) => {
     const value = input[name];
     return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string" && /^https?:\/\//i.test(v));
   });
-  if (urls.length === 0) return { input, cleanup: () => {} };
+  if (urls.length === 0) return { input, cleanup: async () => {} };
   const dir = mkdtempSync(path.join(tmpdir(), "sprocket-input-"));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  // Deleting a large downloaded or copied input takes tens of milliseconds: not on the event loop.
+  const cleanup = () => rm(dir, { recursive: true, force: true }).catch(() => rmSync(dir, { recursive: true, force: true }));
   // One deadline for all of this prediction's downloads, redirects included: a server that
   // trickles a byte now and then cannot hold the prediction forever.
   const deadline = AbortSignal.timeout(o.timeoutMs);
@@ -63,7 +65,7 @@ export async function fetchUrlInputs(
     for (const name of names) resolved[name] = Array.isArray(input[name]) ? (input[name] as unknown[]).map(swap) : swap(input[name]);
     return { input: resolved, cleanup };
   } catch (error) {
-    cleanup();
+    void cleanup();
     if (deadline.aborted) throw new Error(`file inputs took longer than ${o.timeoutMs / 1000} s to fetch`);
     throw error;
   }

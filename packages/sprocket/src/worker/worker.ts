@@ -255,7 +255,7 @@ export class Worker {
     }
     release();
     if (!prepared || running.abortedAs) {
-      prepared?.cleanup();
+      void prepared?.cleanup();
       this.running.delete(id);
       this.dispatch(job.pool);
       await started;
@@ -271,9 +271,13 @@ export class Worker {
       onMetric: (name, value) => this.o.predictions.recordMetric(id, name, value),
     });
     this.running.delete(id);
-    prepared.cleanup();
+    const cleaned = prepared.cleanup();
     // The instance is free again: give it the next job before this result is written.
     this.dispatch(job.pool);
+    // Input copies are deleted (off the event loop) before the result's database write: a big
+    // copy still being written back would otherwise hold up that write's sync, and every request
+    // behind it.
+    await cleaned;
     await started;
     if (result.status === "succeeded") {
       let output: unknown;
