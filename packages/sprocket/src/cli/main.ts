@@ -1,67 +1,55 @@
 import { Command, CommanderError } from "commander";
 import { isAppError } from "../errors/index.ts";
-import { runPredict } from "./predict.ts";
-import { runPush } from "./push.ts";
-import { runServe } from "./serve.ts";
-import { runServeModel } from "./serve-model.ts";
-import { runTokenCreate } from "./token.ts";
+import { registerDeployments } from "./deployments.ts";
+import { EXIT, exitCodeOf } from "./exit-codes.ts";
+import { registerModels } from "./models.ts";
+import { registerPredict } from "./predict.ts";
+import { registerPredictions } from "./predictions.ts";
+import { registerPush } from "./push.ts";
+import { registerServe } from "./serve.ts";
+import { registerServeModel } from "./serve-model.ts";
+import { registerToken } from "./token.ts";
+
+/** Every command, in the order `sprocket --help` lists them. Each file registers its own. */
+const COMMANDS = [registerServe, registerPush, registerPredict, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
 
 export async function main(argv: string[]): Promise<void> {
+  const debug = argv.includes("--debug") || process.env.SPROCKET_DEBUG === "1";
   const program = new Command("sprocket")
     .description("Self-hosted, Replicate-compatible model serving")
+    .option("--debug", "print stack traces with errors")
+    // Set before the subcommands are created, so each one inherits them (commander copies them).
     .exitOverride()
-    .showHelpAfterError();
-
-  program
-    .command("serve")
-    .description("Run the API, scheduler and a local worker in one process")
-    .option("--host <host>", "address to listen on")
-    .option("--port <port>", "port to listen on (0: any free port)")
-    .option("--data <dir>", "data directory")
-    .option("--no-worker", "run no model instances in this process")
-    .action((options) => runServe(options));
-
-  program
-    .command("push")
-    .description("Bundle a model directory and push it as a new version of OWNER/NAME")
-    .argument("<dir>", "model directory with cog.yaml")
-    .argument("<model>", "OWNER/NAME")
-    .option("--server <url>", "Sprocket server URL (default: $SPROCKET_URL)")
-    .action((dir, model, options) => runPush(dir, model, options));
-
-  program
-    .command("predict")
-    .description("Run a model directory locally, without a server (like `cog predict`)")
-    .argument("<dir>", "model directory with cog.yaml")
-    .option("-i, --input <key=value>", "an input (repeatable)", (value: string, previous: string[]) => [...previous, value], [])
-    .option("--json", "print the whole result as JSON")
-    .action((dir, options) => runPredict(dir, options));
-
-  program
-    .command("serve-model")
-    .description("Serve one model directory with Cog's in-container HTTP API (like a Cog container)")
-    .argument("<dir>", "model directory with cog.yaml")
-    .option("--host <host>", "address to listen on")
-    .option("--port <port>", "port to listen on (default 5000, Cog's; 0: any free port)")
-    .option("--upload-url <url>", "PUT file outputs to <url>/<filename> and return the URLs (Cog's --upload-url)")
-    .action((dir, options) => runServeModel(dir, options));
-
-  const token = program.command("token").description("Manage API tokens");
-  token
-    .command("create")
-    .description("Create a user if needed and print a new API token for it (last line of stdout)")
-    .requiredOption("--user <name>", "account name")
-    .option("--data <dir>", "data directory")
-    .action((options) => runTokenCreate(options));
+    .configureOutput({
+      // Usage errors in one line, and where to look next, instead of the whole help text.
+      outputError: (message, write) => write(`sprocket: ${message.replace(/^error: /, "").trim()} (see --help)\n`),
+    });
+  for (const register of COMMANDS) register(program);
+  program.addHelpText("after", `\nExit codes: 0 ok, 1 prediction failed, 2 usage, 3 server unreachable, 4 auth, 5 not found,\n6 invalid model, 7 server error, 10 bug (re-run with --debug).`);
 
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError) process.exit(error.exitCode);
-    if (isAppError(error)) {
-      process.stderr.write(`sprocket: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    process.exit(exitCodeFor(error, debug));
   }
+}
+
+function exitCodeFor(error: unknown, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // --help and --version "fail" with code 0; anything else commander rejects is a usage error.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (isAppError(error)) {
+    process.stderr.write(`sprocket: ${error.message}\n`);
+    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+    return exitCodeOf(error.code);
+  }
+  const err = error as NodeJS.ErrnoException;
+  // A file or directory named on the command line that is not there: the user's mistake, not a bug.
+  if (err?.code === "ENOENT" && !debug) {
+    process.stderr.write(`sprocket: no such file or directory: ${err.path ?? err.message}\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(debug ? `${err?.stack ?? String(error)}\n` : `sprocket: ${err?.message ?? String(error)} (re-run with --debug for details)\n`);
+  return EXIT.internal;
 }

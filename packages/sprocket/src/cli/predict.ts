@@ -1,7 +1,23 @@
+import type { Command } from "commander";
 import { loadConfig } from "../config/index.ts";
 import { localPredict } from "../processes/local-predict.ts";
+import { EXIT } from "./exit-codes.ts";
+import { collect, examples } from "./help.ts";
 
-export async function runPredict(dir: string, options: { input: string[]; json?: boolean }): Promise<void> {
+export function registerPredict(program: Command): void {
+  examples(
+    program
+      .command("predict")
+      .description("Run a model directory locally, without a server (like `cog predict`)")
+      .argument("<dir>", "model directory with cog.yaml")
+      .option("-i, --input <key=value>", "an input (repeatable)", collect, [])
+      .option("--json", "print the whole result as JSON")
+      .action((dir: string, options: { input: string[]; json?: boolean }) => runPredict(dir, options)),
+    ["sprocket predict . -i text=hello", "sprocket predict ./shout -i text=hi -i times=3 --json"],
+  );
+}
+
+async function runPredict(dir: string, options: { input: string[]; json?: boolean }): Promise<void> {
   const result = await localPredict({
     dir,
     inputs: options.input,
@@ -16,7 +32,7 @@ export async function runPredict(dir: string, options: { input: string[]; json?:
     const output = result.output;
     process.stdout.write(`${typeof output === "string" ? output : JSON.stringify(output, null, 2)}\n`);
   } else {
-    process.stderr.write(result.status === "failed" ? `prediction failed: ${result.error}\n` : "prediction canceled\n");
+    process.stderr.write(result.status === "failed" ? `sprocket: prediction failed: ${result.error}\n` : "sprocket: prediction canceled\n");
   }
-  if (result.status !== "succeeded") process.exitCode = 1;
+  if (result.status !== "succeeded") process.exitCode = EXIT.predictionFailed;
 }

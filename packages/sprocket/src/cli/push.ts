@@ -1,23 +1,25 @@
-import { loadConfig } from "../config/index.ts";
-import { AppError } from "../errors/index.ts";
+import type { Command } from "commander";
 import { push } from "../processes/push.ts";
+import { connect, parseModelRef, type ServerFlags } from "./connection.ts";
+import { examples } from "./help.ts";
 
-export async function runPush(dir: string, model: string, options: { server?: string }): Promise<void> {
-  const match = /^([^/]+)\/([^/:]+)$/.exec(model);
-  if (!match) throw new AppError("bad_request", `model must be OWNER/NAME, got "${model}"`);
-  const config = loadConfig({ env: process.env, flags: { serverUrl: options.server } });
-  const server = config.serverUrl;
-  if (!server) throw new AppError("bad_request", "no server: pass --server URL or set SPROCKET_URL");
-  const token = config.apiToken;
-  if (!token) throw new AppError("unauthenticated", "no token: set SPROCKET_API_TOKEN (or REPLICATE_API_TOKEN)");
-  const result = await push({
-    dir,
-    owner: match[1],
-    name: match[2],
-    server,
-    token,
-    progress: (message) => process.stderr.write(`${message}\n`),
-  });
+export function registerPush(program: Command): void {
+  examples(
+    program
+      .command("push")
+      .description("Bundle a model directory and push it as a new version of OWNER/NAME (prints the version id last)")
+      .argument("<dir>", "model directory with cog.yaml")
+      .argument("<model>", "OWNER/NAME (created, private, if missing)")
+      .option("--server <url>", "Sprocket server URL (default: $SPROCKET_URL, then `sprocket login`)")
+      .action((dir: string, model: string, options: ServerFlags) => runPush(dir, model, options)),
+    ["sprocket push ./my-model admin/my-model --server http://127.0.0.1:5000", "SPROCKET_API_TOKEN=r8_… sprocket push . admin/shout"],
+  );
+}
+
+async function runPush(dir: string, model: string, options: ServerFlags): Promise<void> {
+  const { owner, name } = parseModelRef(model);
+  const api = connect(options);
+  const result = await push({ dir, owner, name, api, progress: (message) => process.stderr.write(`${message}\n`) });
   for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(
     `${result.created ? "pushed new version" : "version already exists"} of ${model} (${result.uploaded} file(s) uploaded)\n`,

@@ -1,14 +1,13 @@
 import { readFileSync } from "node:fs";
-import { AppError } from "../errors/index.ts";
 import { collectDirectory } from "../models/bundle.ts";
+import { ApiClient } from "./api-client.ts";
 import type { Version } from "../protocol/api-types.ts";
 
 export interface PushOptions {
   dir: string;
   owner: string;
   name: string;
-  server: string;
-  token: string;
+  api: ApiClient;
   progress(message: string): void;
 }
 
@@ -17,39 +16,15 @@ export interface PushOptions {
  * create the model if it is missing (private), then create the version. Same files, same id.
  */
 export async function push(options: PushOptions): Promise<{ version: Version; created: boolean; uploaded: number; notes: string[] }> {
-  const base = options.server.replace(/\/+$/, "").replace(/\/v1$/, "");
-  const headers = { authorization: `Bearer ${options.token}` };
-  const call = async (method: string, path: string, body?: unknown, contentType = "application/json") => {
-    try {
-      return await fetch(`${base}${path}`, {
-        method,
-        headers: body === undefined ? headers : { ...headers, "content-type": contentType },
-        body: body === undefined ? undefined : contentType === "application/json" ? JSON.stringify(body) : (body as Uint8Array),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new AppError("unavailable", `cannot reach the Sprocket server at ${base}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
-    }
-  };
-  const json = async (response: Response) => {
-    const text = await response.text();
-    if (!response.ok) {
-      let detail = text;
-      try {
-        detail = (JSON.parse(text) as { detail?: string }).detail ?? text;
-      } catch {
-        // not JSON: keep the text
-      }
-      throw new AppError(response.status === 401 ? "invalid_token" : "bad_request", `${response.status} from ${response.url}: ${detail}`);
-    }
-    return text ? JSON.parse(text) : null;
-  };
+  const api = options.api;
+  const call = (method: string, path: string, body?: unknown) => api.request(method, path, body);
+  const json = (response: Response) => ApiClient.parse(response) as Promise<any>;
 
   const bundle = collectDirectory(options.dir);
   const { missing } = (await json(await call("POST", "/v1/blobs/missing", { digests: [...bundle.sources.keys()] }))) as { missing: string[] };
   let sent = 0;
   for (const sha of missing) {
-    await json(await call("PUT", `/v1/blobs/${sha}`, readFileSync(bundle.sources.get(sha)!), "application/octet-stream"));
+    await json(await api.request("PUT", `/v1/blobs/${sha}`, readFileSync(bundle.sources.get(sha)!), { "content-type": "application/octet-stream" }));
     options.progress(`uploaded ${++sent}/${missing.length} files`);
   }
 
