@@ -56,6 +56,18 @@ export const SETTINGS = {
     parse: int(1),
   },
   instancesPerVersion: { env: "SPROCKET_INSTANCES_PER_VERSION", default: 1, doc: "Most instances started for one version's predictions made without a deployment (deployments use their own min_instances/max_instances).", parse: int(1, 1024) },
+  maxInstances: {
+    env: "SPROCKET_MAX_INSTANCES",
+    default: 8,
+    doc: "Most model instances (child processes) running at once on this host, over all pools; deployments' min_instances count against it. At the cap, work for another pool stops the least recently used idle instance, else waits queued.",
+    parse: int(1, 4096),
+  },
+  maxInstanceMemoryMb: {
+    env: "SPROCKET_MAX_INSTANCE_MEMORY_MB",
+    default: 0,
+    doc: "Most resident memory (MiB, summed from /proc over running instances) before no further instance starts and idle ones are stopped for waiting work (0: no memory cap; ignored where /proc is missing).",
+    parse: int(0),
+  },
   rateLimitCreatesPerMinute: { env: "SPROCKET_RATE_LIMIT_CREATES", default: 600, doc: "Prediction creates per token per minute (0 turns the limit off).", parse: int(0) },
   rateLimitOtherPerMinute: { env: "SPROCKET_RATE_LIMIT_OTHER", default: 3000, doc: "Other requests per token per minute (0 turns the limit off).", parse: int(0) },
   bodyLimitBytes: { env: "SPROCKET_BODY_LIMIT", default: 16 * 1024 * 1024, doc: "Largest request body accepted, in bytes (larger: 413).", parse: int(1024) },

@@ -4,6 +4,7 @@ import type { OutputFiles } from "../files/output-files.ts";
 import { ALL_PREDICTIONS, type PredictionService } from "../predictions/prediction-service.ts";
 import type { StagedFiles } from "../protocol/runner-messages.ts";
 import { parsePoolKey, poolKey as poolKeyOf, type Job, type Queue } from "../queue/queue.ts";
+import { evictionOrder, residentMemoryMb } from "./host-limits.ts";
 import { Instance } from "./instance.ts";
 import { policyFor, type DeploymentTarget, type PoolPolicy } from "./pool-policy.ts";
 import { runnerForDir, type RunnerCommands } from "./runner-command.ts";
@@ -13,7 +14,7 @@ export interface WorkerOptions {
   queue: Queue;
   predictions: PredictionService;
   events: EventBus;
-  config: Pick<Config, "instancesPerVersion" | "predictionTimeoutSeconds" | "cancelGraceMs" | "setupTimeoutSeconds" | "instanceIdleSeconds">;
+  config: Pick<Config, "instancesPerVersion" | "predictionTimeoutSeconds" | "cancelGraceMs" | "setupTimeoutSeconds" | "instanceIdleSeconds" | "maxInstances" | "maxInstanceMemoryMb">;
   /** Where a version's files are on disk. */
   versionDir(versionId: string): string;
   runners: RunnerCommands;
@@ -78,6 +79,8 @@ export class Worker {
     this.sweep = setInterval(() => {
       this.enforceTimeouts();
       this.stopIdleInstances();
+      // Work that waits for room on the host is retried here too, in case no exit woke it.
+      for (const key of this.o.queue.pendingPools()) this.dispatch(key);
       for (const pool of this.pools.values()) this.keepWarm(pool);
     }, 1000);
     this.sweep.unref();
@@ -155,19 +158,72 @@ export class Worker {
     }
   }
 
-  /** Starts an instance for each waiting job that no starting instance will take, up to the pool's max. */
+  /**
+   * Starts an instance for each waiting job that no starting instance will take, up to the pool's
+   * max and the host's cap; at the cap, idle instances of other pools are stopped to make room.
+   */
   private grow(pool: Pool): void {
     if (pool.holdGrowth) return;
     const starting = pool.instances.filter((i) => i.state === "starting").length;
-    let wanted = this.o.queue.depth(pool.key) - starting;
-    while (wanted-- > 0 && pool.instances.length < pool.policy.max) this.startInstance(pool);
+    let wanted = Math.min(this.o.queue.depth(pool.key) - starting, pool.policy.max - pool.instances.length);
+    while (wanted > 0) {
+      if (this.hostFull()) return this.makeRoom(pool, wanted);
+      this.startInstance(pool);
+      wanted--;
+    }
+  }
+
+  /** Every instance on this host: starting, ready and stopping ones each still hold a process. */
+  private hostInstances(): Instance[] {
+    return [...this.pools.values()].flatMap((pool) => pool.instances);
+  }
+
+  /** The host may start no further instance now (SPROCKET_MAX_INSTANCES, SPROCKET_MAX_INSTANCE_MEMORY_MB). */
+  private hostFull(): boolean {
+    const all = this.hostInstances();
+    if (all.length >= this.o.config.maxInstances) return true;
+    if (this.o.config.maxInstanceMemoryMb === 0) return false;
+    const used = residentMemoryMb(all.flatMap((i) => i.pid ?? []));
+    return used !== null && used >= this.o.config.maxInstanceMemoryMb;
+  }
+
+  /**
+   * `pool` has `wanted` jobs that need new instances and the host is full: idle instances of other
+   * pools stop (see evictionOrder), and the jobs start when those have exited (onExit dispatches).
+   * Instances already stopping are room on the way, so a second call does not stop more.
+   */
+  private makeRoom(pool: Pool, wanted: number): void {
+    const all = this.hostInstances();
+    const stopping = all.filter((i) => i.state === "stopping").length;
+    const afterStops = all.length - stopping;
+    // At the count cap, one slot per wanted job; at the memory cap, one instance at a time.
+    const needed = all.length >= this.o.config.maxInstances ? wanted - (this.o.config.maxInstances - afterStops) : stopping === 0 ? 1 : 0;
+    if (needed <= 0) return;
+    const candidates: { instance: Instance; lastUsed: number; aboveMin: boolean }[] = [];
+    for (const other of this.pools.values()) {
+      if (other === pool || this.o.queue.depth(other.key) > 0) continue;
+      const idle = other.instances.filter((i) => i.state === "ready" && i.load === 0).sort((a, b) => a.lastUsed - b.lastUsed);
+      // The pool's least recently used idle instances beyond its min are the ones above it.
+      let spare = other.instances.filter((i) => i.state !== "stopping").length - other.policy.min;
+      for (const instance of idle) candidates.push({ instance, lastUsed: instance.lastUsed, aboveMin: spare-- > 0 });
+    }
+    for (const { instance } of evictionOrder(candidates).slice(0, needed)) {
+      this.o.log(`worker: host at its instance cap; stopping an idle instance (pid ${instance.pid}) for waiting work`);
+      void instance.shutdown();
+    }
+  }
+
+  /** Pools other than `except` with work waiting (some may wait for room on this host). */
+  private dispatchOthers(except: string): void {
+    if (this.o.queue.depth() === this.o.queue.depth(except)) return;
+    for (const key of this.o.queue.pendingPools()) if (key !== except) this.dispatch(key);
   }
 
   /** Starts instances until the pool has its min running (spaced out while setups keep failing). */
   private keepWarm(pool: Pool): void {
     if (this.stopped || !this.started || pool.policy.retiring || Date.now() < pool.warmAfter) return;
     let live = pool.instances.filter((i) => i.state !== "stopping").length;
-    while (live < pool.policy.min && pool.instances.length < pool.policy.max) {
+    while (live < pool.policy.min && pool.instances.length < pool.policy.max && !this.hostFull()) {
       this.startInstance(pool);
       live++;
     }
@@ -193,8 +249,10 @@ export class Worker {
       onExit: () => {
         pool.instances.splice(pool.instances.indexOf(instance), 1);
         // Work may be waiting for a replacement, and a warm pool replaces what died.
+        // Its slot on the host may be what another pool's work waits for.
         queueMicrotask(() => {
           this.dispatch(key);
+          this.dispatchOthers(key);
           this.keepWarm(pool);
         });
       },
@@ -272,8 +330,10 @@ export class Worker {
     });
     this.running.delete(id);
     const cleaned = prepared.cleanup();
-    // The instance is free again: give it the next job before this result is written.
+    // The instance is free again: give it the next job before this result is written. If it
+    // stays idle, it may be what a pool waiting for room on the host can stop.
     this.dispatch(job.pool);
+    if (instance.load === 0) this.dispatchOthers(job.pool);
     // Input copies are deleted (off the event loop) before the result's database write: a big
     // copy still being written back would otherwise hold up that write's sync, and every request
     // behind it.
