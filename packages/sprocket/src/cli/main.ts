@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isAppError } from "../errors/index.ts";
 import { registerDeployments } from "./deployments.ts";
 import { EXIT, exitCodeOf } from "./exit-codes.ts";
+import { registerInit } from "./init.ts";
 import { registerModels } from "./models.ts";
 import { registerPredict } from "./predict.ts";
 import { registerPredictions } from "./predictions.ts";
@@ -11,7 +12,7 @@ import { registerServeModel } from "./serve-model.ts";
 import { registerToken } from "./token.ts";
 
 /** Every command, in the order `sprocket --help` lists them. Each file registers its own. */
-const COMMANDS = [registerServe, registerPush, registerPredict, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
+const COMMANDS = [registerInit, registerServe, registerPush, registerPredict, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
 
 export async function main(argv: string[]): Promise<void> {
   const debug = argv.includes("--debug") || process.env.SPROCKET_DEBUG === "1";
