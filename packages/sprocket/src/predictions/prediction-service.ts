@@ -366,5 +366,5 @@ export class PredictionService {
 
 /** A prediction's job: the pool it runs on is its deployment's for its version, else its version's. */
 function jobOf(record: PredictionRecord): Job {
-  return { predictionId: record.id, versionId: record.version, model: record.model, pool: poolKey(record.version, record.deployment ?? null) };
+  return { predictionId: record.id, versionId: record.version, model: record.model, pool: poolKey(record.version, record.deployment ?? null), account: record.account };
 }

@@ -1,52 +1,99 @@
-import type { Job, Queue } from "./queue.ts";
+import type { Job, Queue, QueuePlace } from "./queue.ts";
 
-/** In-process FIFO per pool. Durable through the store's rows (see README). */
+/** One pool's waiting jobs: a FIFO per account, served in turns. */
+interface PoolQueue {
+  byAccount: Map<string, Job[]>;
+  /** Accounts with jobs waiting, the one served next first; served accounts go to the back. */
+  turns: string[];
+  size: number;
+}
+
+/**
+ * In-process queue: per pool, round-robin across accounts, each account's jobs oldest first, so
+ * one account's burst cannot starve another's prediction (see docs/architecture/03-runners.md).
+ * Durable through the store's rows (see README).
+ */
 export class LocalQueue implements Queue {
-  private readonly lists = new Map<string, Job[]>();
+  private readonly pools = new Map<string, PoolQueue>();
+  private readonly jobs = new Map<string, Job>();
   private readonly listeners: ((pool: string) => void)[] = [];
-  private total = 0;
 
   enqueue(job: Job): void {
-    let list = this.lists.get(job.pool);
+    let pool = this.pools.get(job.pool);
+    if (!pool) {
+      pool = { byAccount: new Map(), turns: [], size: 0 };
+      this.pools.set(job.pool, pool);
+    }
+    let list = pool.byAccount.get(job.account);
     if (!list) {
       list = [];
-      this.lists.set(job.pool, list);
+      pool.byAccount.set(job.account, list);
+      pool.turns.push(job.account);
     }
     list.push(job);
-    this.total++;
+    pool.size++;
+    this.jobs.set(job.predictionId, job);
     for (const listener of this.listeners) listener(job.pool);
   }
 
-  take(pool: string): Job | undefined {
-    const list = this.lists.get(pool);
-    const job = list?.shift();
-    if (job) this.total--;
-    if (list && list.length === 0) this.lists.delete(pool);
+  take(key: string): Job | undefined {
+    const pool = this.pools.get(key);
+    if (!pool) return undefined;
+    const account = pool.turns.shift()!;
+    const list = pool.byAccount.get(account)!;
+    const job = list.shift()!;
+    if (list.length > 0) pool.turns.push(account);
+    else pool.byAccount.delete(account);
+    this.forget(pool, key, job);
     return job;
   }
 
   remove(predictionId: string): boolean {
-    for (const [pool, list] of this.lists) {
-      const index = list.findIndex((job) => job.predictionId === predictionId);
-      if (index !== -1) {
-        list.splice(index, 1);
-        this.total--;
-        if (list.length === 0) this.lists.delete(pool);
-        return true;
-      }
+    const job = this.jobs.get(predictionId);
+    if (!job) return false;
+    const pool = this.pools.get(job.pool)!;
+    const list = pool.byAccount.get(job.account)!;
+    list.splice(list.indexOf(job), 1);
+    if (list.length === 0) {
+      pool.byAccount.delete(job.account);
+      pool.turns.splice(pool.turns.indexOf(job.account), 1);
     }
-    return false;
+    this.forget(pool, job.pool, job);
+    return true;
+  }
+
+  /**
+   * The job's place in its pool's order: the jobs ahead of the k-th (0-based) of an account are
+   * k of its own, plus from each other account up to k (those served after it in a round) or
+   * k + 1 (those served before it).
+   */
+  place(predictionId: string): QueuePlace | undefined {
+    const job = this.jobs.get(predictionId);
+    if (!job) return undefined;
+    const pool = this.pools.get(job.pool)!;
+    const k = pool.byAccount.get(job.account)!.indexOf(job);
+    const turn = pool.turns.indexOf(job.account);
+    let ahead = k;
+    pool.turns.forEach((account, index) => {
+      if (index !== turn) ahead += Math.min(pool.byAccount.get(account)!.length, index < turn ? k + 1 : k);
+    });
+    return { pool: job.pool, position: ahead + 1 };
   }
 
   depth(pool?: string): number {
-    return pool === undefined ? this.total : (this.lists.get(pool)?.length ?? 0);
+    return pool === undefined ? this.jobs.size : (this.pools.get(pool)?.size ?? 0);
   }
 
   pendingPools(): string[] {
-    return [...this.lists.keys()];
+    return [...this.pools.keys()];
   }
 
   onEnqueue(listener: (pool: string) => void): void {
     this.listeners.push(listener);
+  }
+
+  private forget(pool: PoolQueue, key: string, job: Job): void {
+    this.jobs.delete(job.predictionId);
+    if (--pool.size === 0) this.pools.delete(key);
   }
 }

@@ -3,8 +3,16 @@ export interface Job {
   predictionId: string;
   versionId: string;
   model: string;
-  /** Which instance pool runs it (see poolKey). The queue keeps one FIFO per pool. */
+  /** Which instance pool runs it (see poolKey). */
   pool: string;
+  /** Whose prediction it is: a pool's jobs are served round-robin across accounts. */
+  account: string;
+}
+
+/** Where a waiting job stands: 1 is the next its pool takes. */
+export interface QueuePlace {
+  pool: string;
+  position: number;
 }
 
 /**
@@ -25,11 +33,16 @@ export function parsePoolKey(pool: string): { versionId: string; deployment: str
 
 export interface Queue {
   enqueue(job: Job): void;
-  /** Takes the oldest job of this pool, if any. */
+  /**
+   * Takes this pool's next job, if any: accounts take turns (one job each, round-robin), and each
+   * account's jobs come out oldest first.
+   */
   take(pool: string): Job | undefined;
   /** Removes a job that has not been taken (a cancel before start). True if it was there. */
   remove(predictionId: string): boolean;
   depth(pool?: string): number;
+  /** Where a job not yet taken stands in its pool's order (undefined once taken or removed). */
+  place(predictionId: string): QueuePlace | undefined;
   /** Pools that have jobs waiting. */
   pendingPools(): string[];
   /** Called synchronously after each enqueue with the job's pool. */
