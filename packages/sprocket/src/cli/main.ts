@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { isAppError } from "../errors/index.ts";
+import { registerBuild } from "./build.ts";
 import { registerDeployments } from "./deployments.ts";
 import { EXIT, exitCodeOf } from "./exit-codes.ts";
 import { registerInit } from "./init.ts";
@@ -12,9 +13,10 @@ import { registerServeModel } from "./serve-model.ts";
 import { registerToken } from "./token.ts";
 
 /** Every command, in the order `sprocket --help` lists them. Each file registers its own. */
-const COMMANDS = [registerInit, registerServe, registerPush, registerPredict, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
+const COMMANDS = [registerInit, registerServe, registerBuild, registerPush, registerPredict, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
 
 export async function main(argv: string[]): Promise<void> {
+  quietGlobWarning();
   const debug = argv.includes("--debug") || process.env.SPROCKET_DEBUG === "1";
   const program = new Command("sprocket")
     .description("Self-hosted, Replicate-compatible model serving")
@@ -53,4 +55,16 @@ function exitCodeFor(error: unknown, debug: boolean): number {
   }
   process.stderr.write(debug ? `${err?.stack ?? String(error)}\n` : `sprocket: ${err?.message ?? String(error)} (re-run with --debug for details)\n`);
   return EXIT.internal;
+}
+
+/**
+ * Ignore files are matched with path.matchesGlob, which Node 20/22 flag as experimental on first
+ * use; on a user's terminal that warning reads like an error in their model, so the CLI drops it.
+ */
+function quietGlobWarning(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    if (String(warning).includes("glob is an experimental feature")) return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { userCacheDir } from "../config/index.ts";
 import { push } from "../processes/push.ts";
 import { connect, parseModelRef, type ServerFlags } from "./connection.ts";
 import { examples } from "./help.ts";
@@ -19,7 +20,7 @@ export function registerPush(program: Command): void {
 async function runPush(dir: string, model: string, options: ServerFlags): Promise<void> {
   const { owner, name } = parseModelRef(model);
   const api = connect(options);
-  const result = await push({ dir, owner, name, api, progress: (message) => process.stderr.write(`${message}\n`) });
+  const result = await push({ dir, owner, name, api, cacheDir: userCacheDir(process.env), progress: (message) => process.stderr.write(`${message}\n`) });
   for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(
     `${result.created ? "pushed new version" : "version already exists"} of ${model} (${result.uploaded} file(s) uploaded)\n`,

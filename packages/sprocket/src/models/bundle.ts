@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
 import { AppError } from "../errors/index.ts";
 import type { BlobStore } from "../files/blob-store.ts";
@@ -25,8 +25,12 @@ export interface CollectedBundle {
   sources: Map<string, string>;
 }
 
+/** How a file's sha256 is found; the CLI passes one that remembers big files (processes/hash-cache.ts). */
+export type FileHasher = (absolute: string, stat: Stats) => string;
+const hashWhole: FileHasher = (absolute) => createHash("sha256").update(readFileSync(absolute)).digest("hex");
+
 /** Walks a model directory, honouring .sprocketignore / .dockerignore (one glob per line). */
-export function collectDirectory(dir: string): CollectedBundle {
+export function collectDirectory(dir: string, hash: FileHasher = hashWhole): CollectedBundle {
   const root = path.resolve(dir);
   if (!existsSync(path.join(root, "cog.yaml"))) {
     throw new AppError("bundle_invalid", `${root} has no cog.yaml`);
@@ -52,7 +56,7 @@ export function collectDirectory(dir: string): CollectedBundle {
       const absolute = path.join(root, relative);
       if (entry.isDirectory()) walk(relative);
       else if (entry.isFile()) {
-        const sha = createHash("sha256").update(readFileSync(absolute)).digest("hex");
+        const sha = hash(absolute, statSync(absolute));
         manifest[relative] = sha;
         sources.set(sha, absolute);
       }

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { collectDirectory } from "../models/bundle.ts";
+import { buildBundle } from "./build.ts";
 import { ApiClient } from "./api-client.ts";
 import type { Version } from "../protocol/api-types.ts";
 
@@ -8,6 +8,8 @@ export interface PushOptions {
   owner: string;
   name: string;
   api: ApiClient;
+  /** Where file hashes are remembered (null: none). */
+  cacheDir: string | null;
   progress(message: string): void;
 }
 
@@ -20,7 +22,7 @@ export async function push(options: PushOptions): Promise<{ version: Version; cr
   const call = (method: string, path: string, body?: unknown) => api.request(method, path, body);
   const json = (response: Response) => ApiClient.parse(response) as Promise<any>;
 
-  const bundle = collectDirectory(options.dir);
+  const bundle = await buildBundle({ dir: options.dir, cacheDir: options.cacheDir });
   const { missing } = (await json(await call("POST", "/v1/blobs/missing", { digests: [...bundle.sources.keys()] }))) as { missing: string[] };
   let sent = 0;
   for (const sha of missing) {

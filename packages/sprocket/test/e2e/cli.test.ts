@@ -1,7 +1,7 @@
 // The `sprocket` command as a user meets it: the real binary, real servers, exit codes and the
 // lines it prints. Exit codes are documented in the README (Command line → Exit codes).
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { startServer, tempDir, type TestServer } from "./harness.ts";
@@ -71,5 +71,60 @@ describe("init", () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /cog\.yaml already exists/);
     assert.equal(readFileSync(path.join(dir, "cog.yaml"), "utf8"), "predict: mine.py:Mine\n");
+  });
+});
+
+describe("build", () => {
+  test("prints the version id push produces; ignore files (.sprocketignore and .dockerignore) are honoured", async () => {
+    const dir = path.join(tempDir(), "m");
+    assert.equal((await cli(["init", "--typescript", dir])).code, 0);
+    const first = await cli(["build", dir]);
+    assert.equal(first.code, 0, first.stderr);
+    const id = first.stdout.trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+
+    mkdirSync(path.join(dir, "tmp"));
+    writeFileSync(path.join(dir, "tmp", "scratch.txt"), "ignored by .sprocketignore");
+    writeFileSync(path.join(dir, ".dockerignore"), "*.ckpt\n");
+    writeFileSync(path.join(dir, "old.ckpt"), "ignored by .dockerignore");
+    const withDockerignore = (await cli(["build", dir])).stdout.trim();
+    // .dockerignore itself is part of the bundle (it is a file of the model), the ignored files are not.
+    assert.notEqual(withDockerignore, id);
+    writeFileSync(path.join(dir, "tmp", "scratch.txt"), "changed");
+    writeFileSync(path.join(dir, "old.ckpt"), "changed");
+    assert.equal((await cli(["build", dir])).stdout.trim(), withDockerignore);
+
+    const push = await cli(["push", dir, "admin/built", "--server", server.url], { env: { SPROCKET_API_TOKEN: server.token } });
+    assert.equal(push.code, 0, push.stderr);
+    assert.equal(push.stdout.trim().split("\n").at(-1), withDockerignore);
+  });
+
+  test("an invalid cog.yaml names the file, the line and the fix (exit 6)", async () => {
+    const dir = path.join(tempDir(), "m");
+    await cli(["init", "--python", dir]);
+    writeFileSync(path.join(dir, "cog.yaml"), 'build:\n  python_version: "3.11"\npredict: "predict.py:Predictor"\nconcurency:\n  max: 2\n');
+    const typo = await cli(["build", dir]);
+    assert.equal(typo.code, 6);
+    assert.equal(typo.stderr.trim(), `sprocket: ${path.join(dir, "cog.yaml")}:4: unknown key "concurency" — did you mean "concurrency"?`);
+
+    writeFileSync(path.join(dir, "cog.yaml"), 'predict: "predict.py:Missing"\n');
+    const missingClass = await cli(["build", dir]);
+    assert.equal(missingClass.code, 6);
+    assert.match(missingClass.stderr, /cog\.yaml:1: predict\.py:Missing could not be loaded: .*Missing/);
+    assert.equal(missingClass.stderr.trim().split("\n").length, 1, missingClass.stderr);
+  });
+
+  test("an unchanged big file is hashed once: a rebuild reads only what changed", async () => {
+    const dir = path.join(tempDir(), "m");
+    await cli(["init", "--typescript", dir]);
+    const size = 8 * 1024 * 1024;
+    writeFileSync(path.join(dir, "weights.bin"), Buffer.alloc(size, 7));
+    const first = JSON.parse((await cli(["build", dir, "--json"])).stdout);
+    assert.ok(first.hashed_bytes >= size);
+    appendFileSync(path.join(dir, "predict.ts"), "// a one-line change\n");
+    const second = JSON.parse((await cli(["build", dir, "--json"])).stdout);
+    assert.notEqual(second.id, first.id);
+    assert.ok(second.hashed_bytes < 64 * 1024, `the rebuild hashed ${second.hashed_bytes} bytes`);
+    assert.equal(second.files["weights.bin"], first.files["weights.bin"]);
   });
 });
