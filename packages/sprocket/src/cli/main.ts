@@ -4,6 +4,7 @@ import { registerBuild } from "./build.ts";
 import { registerDeployments } from "./deployments.ts";
 import { EXIT, exitCodeOf } from "./exit-codes.ts";
 import { registerInit } from "./init.ts";
+import { registerLogin } from "./login.ts";
 import { registerModels } from "./models.ts";
 import { registerPredict } from "./predict.ts";
 import { registerPredictions } from "./predictions.ts";
@@ -13,7 +14,7 @@ import { registerServeModel } from "./serve-model.ts";
 import { registerToken } from "./token.ts";
 
 /** Every command, in the order `sprocket --help` lists them. Each file registers its own. */
-const COMMANDS = [registerInit, registerServe, registerBuild, registerPush, registerPredict, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
+const COMMANDS = [registerInit, registerServe, registerBuild, registerPush, registerLogin, registerPredict, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
 
 export async function main(argv: string[]): Promise<void> {
   quietGlobWarning();

@@ -11,10 +11,13 @@ const home = tempDir("sprocket-cli-home-");
 export const CLI_ENV: Record<string, string> = {
   XDG_CONFIG_HOME: path.join(home, "config"),
   XDG_CACHE_HOME: path.join(home, "cache"),
-  SPROCKET_URL: "",
-  SPROCKET_API_TOKEN: "",
-  REPLICATE_API_TOKEN: "",
 };
+/** The environment of every CLI run: the developer's own server and token settings removed. */
+function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...CLI_ENV };
+  for (const name of ["SPROCKET_URL", "SPROCKET_API_TOKEN", "REPLICATE_API_TOKEN", "SPROCKET_CONFIG"]) delete env[name];
+  return { ...env, ...extra };
+}
 
 export interface CliResult {
   code: number;
@@ -22,14 +25,18 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function cli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [CLI, ...args],
-      { cwd: options.cwd ?? PACKAGE_ROOT, env: { ...process.env, ...CLI_ENV, ...options.env }, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: options.cwd ?? PACKAGE_ROOT, env: cliEnv(options.env), timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 124) : 0, stdout, stderr }),
     );
+    child.stdin!.end(options.input ?? "");
   });
 }
 
@@ -40,7 +47,7 @@ after(() => {
 
 /** A long-running command (`sprocket dev`), with everything it printed so far. */
 export function spawnCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output(): string } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: PACKAGE_ROOT, env: { ...process.env, ...CLI_ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: PACKAGE_ROOT, env: cliEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   child.once("exit", () => running.delete(child));
   let output = "";

@@ -1,7 +1,7 @@
 // The `sprocket` command as a user meets it: the real binary, real servers, exit codes and the
 // lines it prints. Exit codes are documented in the README (Command line → Exit codes).
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { startServer, tempDir, type TestServer } from "./harness.ts";
@@ -126,5 +126,28 @@ describe("build", () => {
     assert.notEqual(second.id, first.id);
     assert.ok(second.hashed_bytes < 64 * 1024, `the rebuild hashed ${second.hashed_bytes} bytes`);
     assert.equal(second.files["weights.bin"], first.files["weights.bin"]);
+  });
+});
+
+describe("login", () => {
+  test("saves server and token (0600); commands use them; flags and environment win", async () => {
+    const config = path.join(tempDir(), "xdg");
+    const env = { XDG_CONFIG_HOME: config };
+    const bad = await cli(["login", "--server", server.url, "--token-stdin"], { env, input: "r8_wrong\n" });
+    assert.equal(bad.code, 4);
+    assert.equal(existsSync(path.join(config, "sprocket", "config.json")), false);
+
+    const ok = await cli(["login", "--server", server.url, "--token-stdin"], { env, input: `${server.token}\n` });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /logged in to .* as admin/);
+    const file = path.join(config, "sprocket", "config.json");
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+
+    const listed = await cli(["models", "list", "--json"], { env });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.ok(Array.isArray(JSON.parse(listed.stdout).results));
+    // The environment's token wins over the saved one, and --server over the saved server.
+    assert.equal((await cli(["models", "list"], { env: { ...env, SPROCKET_API_TOKEN: "r8_wrong" } })).code, 4);
+    assert.equal((await cli(["models", "list", "--server", "http://127.0.0.1:9"], { env })).code, 3);
   });
 });
