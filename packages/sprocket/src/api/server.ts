@@ -8,7 +8,7 @@ import type { DeploymentService } from "../models/deployment-service.ts";
 import type { ModelService } from "../models/model-service.ts";
 import type { InputValidator } from "../predictions/input-validator.ts";
 import type { PredictionService } from "../predictions/prediction-service.ts";
-import type { Hardware } from "../protocol/api-types.ts";
+import type { Hardware, DeploymentPool, PredictionQueue } from "../protocol/api-types.ts";
 import type { Store } from "../store/store.ts";
 import type { UploadService } from "../uploads/upload-service.ts";
 import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
@@ -37,6 +37,10 @@ export interface ApiDeps {
   outputs: OutputFiles;
   uploads: UploadService;
   webhooks: WebhookDispatcher;
+  /** Where a waiting prediction stands and why (the `sprocket_queue` extension); null once it runs. */
+  queueOf?(predictionId: string): PredictionQueue | null;
+  /** A deployment's instances and queue depth (the `sprocket_pool` extension). */
+  deploymentPool?(deployment: string): DeploymentPool;
   /** Requests wait for this (start-up recovery) before they are handled. */
   ready?: Promise<void>;
   log(message: string): void;

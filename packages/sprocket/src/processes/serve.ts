@@ -97,6 +97,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   let started!: () => void;
   let notStarted!: (error: Error) => void;
   const ready = new Promise<void>((resolve, reject) => ((started = resolve), (notStarted = reject)));
+  let worker: Worker | undefined;
   const app = buildApi({
     config,
     store,
@@ -110,6 +111,14 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     outputs,
     uploads,
     webhooks,
+    // Queue extensions: with no worker here (SPROCKET_WORKER=false) a waiting prediction still has
+    // its place, and deployments show no instances.
+    queueOf: (id) => {
+      if (worker) return worker.queueOf(id);
+      const place = queue.place(id);
+      return place ? { position: place.position, reason: "no_worker" } : null;
+    },
+    deploymentPool: config.worker ? (name) => worker?.deploymentPool(name) ?? { instances: [], queue_depth: 0 } : undefined,
     ready,
     log: (message) => log.error(message),
   });
@@ -119,7 +128,6 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   if (!origin) origin = `http://${host}:${port}`;
 
-  let worker: Worker | undefined;
   let stopTicker = () => {};
   try {
     // Recovery runs before the worker starts and before the API handles anything.

@@ -29,6 +29,8 @@ export interface Prediction {
   completed_at: string | null;
   deadline?: string;
   deployment?: string;
+  /** Extension: where a waiting (`starting`) prediction stands in its pool's queue, and why. */
+  sprocket_queue?: PredictionQueue;
   metrics: Record<string, number>;
   webhook?: string;
   webhook_events_filter?: string[];
@@ -109,6 +111,37 @@ export interface InvalidField {
   description: string;
 }
 
+/**
+ * Why a prediction still waits (the `sprocket_queue.reason` extension): an instance of its pool is
+ * starting; its pool runs its max and all are busy; the host is at SPROCKET_MAX_INSTANCES (or its
+ * memory cap); every GPU is taken; no worker runs in this process; or it is being handed over.
+ */
+export type WaitReason = "instance_starting" | "pool_at_max" | "host_at_capacity" | "no_free_gpu" | "no_worker" | "dispatching";
+
+/** `sprocket_queue` on a waiting prediction (extension): 1 is the next its pool runs. */
+export interface PredictionQueue {
+  position: number;
+  reason: WaitReason;
+}
+
+/** One instance of a deployment, as `sprocket_pool.instances` shows it (extension). */
+export interface DeploymentInstance {
+  version: string;
+  state: "starting" | "ready" | "busy" | "stopping";
+  /** Predictions it runs now. */
+  running: number;
+  /** Seconds from spawn to the end of setup(); null while starting. */
+  setup_time: number | null;
+  /** When it was spawned (ISO 8601). */
+  started_at: string;
+}
+
+/** `sprocket_pool` on a deployment (extension): its instances and how many predictions wait. */
+export interface DeploymentPool {
+  instances: DeploymentInstance[];
+  queue_depth: number;
+}
+
 /** A deployment (replicate-api.md §7.1). `created_by` needs a non-null `name` for Python 1.x. */
 export interface Deployment {
   owner: string;
@@ -121,4 +154,5 @@ export interface Deployment {
     created_by: Account;
     configuration: { hardware: string; min_instances: number; max_instances: number };
   };
+  sprocket_pool?: DeploymentPool;
 }

@@ -42,6 +42,9 @@ export class Instance {
   /** Slots promised to predictions that are still being prepared (see reserve()). */
   private reservations = 0;
   lastUsed = Date.now();
+  /** When the process was spawned, and when its setup() finished (the cold-start timeline). */
+  readonly spawnedAt = Date.now();
+  readyAt?: number;
   private readonly child: ChildProcess;
   private readonly commands: Writable;
   private setupLogs = "";
@@ -162,6 +165,7 @@ export class Instance {
     switch (message.type) {
       case "ready":
         this.state = "ready";
+        this.readyAt = Date.now();
         this.concurrency = Math.max(1, message.concurrency);
         this.setupWaiter?.resolve();
         break;

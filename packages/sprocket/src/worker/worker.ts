@@ -3,6 +3,7 @@ import type { EventBus, Unsubscribe } from "../events/event-bus.ts";
 import type { OutputFiles } from "../files/output-files.ts";
 import { ALL_PREDICTIONS, type PredictionService } from "../predictions/prediction-service.ts";
 import type { StagedFiles } from "../protocol/runner-messages.ts";
+import type { DeploymentPool, PredictionQueue, WaitReason } from "../protocol/api-types.ts";
 import { parsePoolKey, poolKey as poolKeyOf, type Job, type Queue } from "../queue/queue.ts";
 import { evictionOrder, residentMemoryMb } from "./host-limits.ts";
 import { Instance } from "./instance.ts";
@@ -116,6 +117,47 @@ export class Worker {
     let total = 0;
     for (const each of this.pools.values()) total += each.instances.length;
     return total;
+  }
+
+  /** Where a prediction not yet running stands in its pool's queue and why it waits; null once taken. */
+  queueOf(predictionId: string): PredictionQueue | null {
+    const place = this.o.queue.place(predictionId);
+    return place ? { position: place.position, reason: this.waitReason(place.pool) } : null;
+  }
+
+  /** A deployment's instances (in every pool it has, a retiring one included) and its waiting work. */
+  deploymentPool(deployment: string): DeploymentPool {
+    const pool: DeploymentPool = { instances: [], queue_depth: 0 };
+    for (const each of this.pools.values()) {
+      if (parsePoolKey(each.key).deployment !== deployment) continue;
+      pool.queue_depth += this.o.queue.depth(each.key);
+      for (const instance of each.instances) {
+        if (instance.state === "dead") continue;
+        pool.instances.push({
+          version: each.versionId,
+          state: instance.state === "ready" && instance.load > 0 ? "busy" : instance.state,
+          running: instance.load,
+          setup_time: instance.readyAt === undefined ? null : (instance.readyAt - instance.spawnedAt) / 1000,
+          started_at: new Date(instance.spawnedAt).toISOString(),
+        });
+      }
+    }
+    // Queued work whose pool has no instance yet has no entry in `pools`.
+    for (const key of this.o.queue.pendingPools()) {
+      if (!this.pools.has(key) && parsePoolKey(key).deployment === deployment) pool.queue_depth += this.o.queue.depth(key);
+    }
+    return pool;
+  }
+
+  /** Why work in this pool is not running yet, most specific first. */
+  private waitReason(key: string): WaitReason {
+    if (!this.started || this.stopped) return "no_worker";
+    const pool = this.pools.get(key);
+    if (!pool) return "dispatching";
+    if (pool.instances.some((i) => i.state === "starting")) return "instance_starting";
+    if (pool.instances.length >= pool.policy.max) return "pool_at_max";
+    if (this.hostFull()) return "host_at_capacity";
+    return "dispatching";
   }
 
   /** Takes no more jobs (they stay queued, durable, for the next start). */

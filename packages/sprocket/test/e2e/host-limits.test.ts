@@ -69,7 +69,9 @@ describe("host limits", () => {
 
     // b finishes well before the min instance, so its instance is the one that becomes idle first.
     const waiting = await replicate.predictions.create({ version: versions.c, input: { ms: 0 } });
-    assert.equal((await replicate.predictions.get(waiting.id)).status, "starting", "no third instance starts while two are busy");
+    const read = await replicate.predictions.get(waiting.id);
+    assert.equal(read.status, "starting", "no third instance starts while two are busy");
+    assert.deepEqual((read as unknown as { sprocket_queue: unknown }).sprocket_queue, { position: 1, reason: "host_at_capacity" });
 
     const [min, b, c] = await Promise.all([onMin, onB, waiting].map((p) => waitForPrediction(replicate, p.id)));
     assert.deepEqual([min.status, b.status, c.status], ["succeeded", "succeeded", "succeeded"]);

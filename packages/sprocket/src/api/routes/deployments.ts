@@ -22,27 +22,32 @@ const MAX_REPORTED_KEYS = 20;
  */
 export function registerDeploymentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { deployments } = deps;
+  /** The deployment with its instances and queue depth (`sprocket_pool`, an extension) where a worker runs. */
+  const withPool = (d: DeploymentRecord): Deployment => {
+    const presented = presentDeployment(d);
+    return deps.deploymentPool ? { ...presented, sprocket_pool: deps.deploymentPool(`${d.owner}/${d.name}`) } : presented;
+  };
 
   app.get("/v1/deployments", async (request) => {
     const page = await deployments.list(request.account, PAGE_SIZE, cursorOf(request));
-    return pageOf(request, request.origin, page.rows, page.more, (d) => ({ createdAt: d.createdAt, id: d.name }), presentDeployment);
+    return pageOf(request, request.origin, page.rows, page.more, (d) => ({ createdAt: d.createdAt, id: d.name }), withPool);
   });
 
   app.post("/v1/deployments", async (request) => {
     const body = deploymentBody(request.body, CREATE_KEYS, true);
     // Python 1.x strips an `owner/` prefix itself; a client that does not gets the same result.
     const name = (body.name as string).replace(/^[^/]*\//, "");
-    return presentDeployment(await deployments.create(request.account, name, releaseOf(body) as ReleaseSettings));
+    return withPool(await deployments.create(request.account, name, releaseOf(body) as ReleaseSettings));
   });
 
   app.get<{ Params: Params }>("/v1/deployments/:owner/:name", async (request) =>
-    presentDeployment(await deployments.get(request.account, request.params.owner, request.params.name)),
+    withPool(await deployments.get(request.account, request.params.owner, request.params.name)),
   );
 
   app.patch<{ Params: Params }>("/v1/deployments/:owner/:name", async (request) => {
     const body = deploymentBody(request.body ?? {}, UPDATE_KEYS, false);
     const { owner, name } = request.params;
-    return presentDeployment(await deployments.update(request.account, owner, name, releaseOf(body)));
+    return withPool(await deployments.update(request.account, owner, name, releaseOf(body)));
   });
 
   app.delete<{ Params: Params }>("/v1/deployments/:owner/:name", async (request, reply) => {

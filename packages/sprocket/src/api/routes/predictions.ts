@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, isJsonObject, validationError } from "../../errors/index.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { privateLiteralHost } from "../../lib/private-addresses.ts";
-import type { InvalidField } from "../../protocol/api-types.ts";
+import type { InvalidField, Prediction } from "../../protocol/api-types.ts";
 import { toSnapshot } from "../../predictions/wire.ts";
 import type { VersionRecord } from "../../store/store.ts";
 import { cursorOf, pageOf } from "../pagination.ts";
@@ -69,7 +69,7 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
   app.get<{ Params: Params }>("/v1/predictions/:id", async (request) => {
     const prediction = await predictions.get(request.params.id, request.account);
     if (!prediction) throw notFound();
-    return presentPrediction(prediction, request.origin, deps.signer);
+    return withQueue(presentPrediction(prediction, request.origin, deps.signer));
   });
 
   app.post<{ Params: Params }>("/v1/predictions/:id/cancel", async (request) => {
@@ -77,6 +77,12 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
     if (!prediction) throw notFound();
     return presentPrediction(prediction, request.origin, deps.signer);
   });
+
+  /** A prediction still waiting shows where it stands in its pool's queue and why (extension). */
+  function withQueue(presented: Prediction): Prediction {
+    const queue = presented.status === "starting" ? deps.queueOf?.(presented.id) : null;
+    return queue ? { ...presented, sprocket_queue: queue } : presented;
+  }
 
   async function createPrediction(request: FastifyRequest, reply: FastifyReply, version: VersionRecord, body: Record<string, unknown>, deployment?: string) {
     const input = deps.validator.validate(`${version.owner}/${version.name}:${version.id}`, version.openapiSchema, body.input);
@@ -100,7 +106,7 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
       prediction = done ?? { ...((await predictions.get(created.id, request.account)) ?? created), status: "starting" };
       reply.header("preference-applied", `wait=${wait}`);
     }
-    const presented = presentPrediction(prediction, request.origin, deps.signer);
+    const presented = withQueue(presentPrediction(prediction, request.origin, deps.signer));
     reply.header("location", presented.urls.get);
     return reply.code(201).send(presented);
   }
