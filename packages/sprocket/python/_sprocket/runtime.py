@@ -11,6 +11,7 @@ import collections.abc
 import inspect
 import os
 import threading
+import time
 import traceback
 from typing import Any, Dict, List, Optional, Set
 
@@ -53,6 +54,7 @@ class Runtime:
     # ---- setup (main thread) ----
 
     def setup(self) -> None:
+        begun = time.monotonic()
         try:
             predictor = loader.load(self.directory, self.reference)
             concurrency = max(self.yaml_concurrency, predictor.declared_concurrency())
@@ -73,7 +75,7 @@ class Runtime:
                     asyncio.run_coroutine_threadsafe(_awaited(result), self.loop).result()
             self.predictor = predictor
             self.ready = True
-            wire.send({"type": "ready", "concurrency": concurrency})
+            wire.send({"type": "ready", "concurrency": concurrency, "setup_time": time.monotonic() - begun})
         except BaseException as error:  # noqa: B902 (sys.exit in setup is a setup failure too)
             send_log(traceback.format_exc())
             wire.send({"type": "setup_failed", "error": describe(error)})

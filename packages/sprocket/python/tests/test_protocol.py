@@ -22,7 +22,7 @@ class ProtocolTest(unittest.TestCase):
     def test_the_golden_commands_drive_a_prediction(self) -> None:
         commands = golden.load("worker-to-runner.jsonl")
         self.assertEqual([c["type"] for c in commands], ["setup", "predict", "cancel", "shutdown"])
-        self.assertEqual(self.harness.setup(), {"type": "ready", "concurrency": 1, "_at": mock.ANY, "_taken": True})
+        self.assertEqual(self.harness.setup(), {"type": "ready", "concurrency": 1, "setup_time": mock.ANY, "_at": mock.ANY, "_taken": True})
         predict = commands[1]
         self.harness.send(predict)
         done = self.harness.done(predict["id"])

@@ -15,7 +15,8 @@ export type WorkerToRunner =
 export type FaultKind = "input" | "model" | "system";
 
 export type RunnerToWorker =
-  | { type: "ready"; concurrency: number }
+  /** `setup_time`: seconds the runner spent loading the predictor and in its setup() (the cold-start timeline). */
+  | { type: "ready"; concurrency: number; setup_time?: number }
   /** Only in schema mode (`--schema`): the version's OpenAPI document, then the runner exits. */
   | { type: "schema"; predictor: string; openapi_schema: Record<string, unknown> }
   | { type: "setup_failed"; error: string }

@@ -77,11 +77,13 @@ async function main(): Promise<void> {
 }
 
 async function setup(): Promise<PredictorDefinition | undefined> {
+  const begun = performance.now();
   try {
     const definition = await loadPredictor(dir, predictorReference(dir));
     await definition.setup?.();
     // Either place may raise it: definePredictor({ concurrency }) or cog.yaml's concurrency.max.
-    send({ type: "ready", concurrency: Math.max(definition.concurrency ?? 1, cogConcurrency(dir)) });
+    const concurrency = Math.max(definition.concurrency ?? 1, cogConcurrency(dir));
+    send({ type: "ready", concurrency, setup_time: (performance.now() - begun) / 1000 });
     return definition;
   } catch (error) {
     send({ type: "setup_failed", error: describe(error) });

@@ -45,6 +45,10 @@ export class Instance {
   /** When the process was spawned, and when its setup() finished (the cold-start timeline). */
   readonly spawnedAt = Date.now();
   readyAt?: number;
+  /** Seconds of readyAt - spawnedAt that the runner spent loading the predictor and in setup(). */
+  private setupSeconds?: number;
+  /** The instance was started for waiting work, whose first prediction has not run yet. */
+  private coldForWork = false;
   private readonly child: ChildProcess;
   private readonly commands: Writable;
   private setupLogs = "";
@@ -89,6 +93,25 @@ export class Instance {
       };
       this.send({ type: "setup" });
     });
+  }
+
+  /** Marks the instance as started for waiting work: its first prediction waited for the cold start. */
+  startedForWork(): void {
+    this.coldForWork = true;
+  }
+
+  /**
+   * The cold start, once, for the first prediction on an instance started for waiting work: seconds
+   * from spawn until the runtime was ready to load the model, and loading plus setup(). Null for
+   * later predictions and for instances kept warm before any work came.
+   */
+  takeColdStart(): { spawn: number; setup: number } | null {
+    if (!this.coldForWork || this.readyAt === undefined) return null;
+    this.coldForWork = false;
+    const total = (this.readyAt - this.spawnedAt) / 1000;
+    // A runner that does not report its setup time: all of it counts as setup.
+    const setup = Math.min(total, this.setupSeconds ?? total);
+    return { spawn: total - setup, setup };
   }
 
   /** Predictions running or promised to this instance: never more than `concurrency`. */
@@ -166,6 +189,7 @@ export class Instance {
       case "ready":
         this.state = "ready";
         this.readyAt = Date.now();
+        this.setupSeconds = message.setup_time;
         this.concurrency = Math.max(1, message.concurrency);
         this.setupWaiter?.resolve();
         break;

@@ -210,7 +210,7 @@ export class Worker {
     let wanted = Math.min(this.o.queue.depth(pool.key) - starting, pool.policy.max - pool.instances.length);
     while (wanted > 0) {
       if (this.hostFull()) return this.makeRoom(pool, wanted);
-      this.startInstance(pool);
+      this.startInstance(pool, true);
       wanted--;
     }
   }
@@ -271,7 +271,8 @@ export class Worker {
     }
   }
 
-  private startInstance(pool: Pool): void {
+  /** `forWork`: started because work waits (not to keep a min warm), so that work waited for its cold start. */
+  private startInstance(pool: Pool, forWork = false): void {
     const { key, versionId } = pool;
     const dir = this.o.versionDir(versionId);
     let runner;
@@ -299,6 +300,7 @@ export class Worker {
         });
       },
     });
+    if (forWork) instance.startedForWork();
     pool.instances.push(instance);
     instance.start().then(
       () => {
@@ -365,6 +367,12 @@ export class Worker {
     }
     // Staged output files already stored for this prediction (the final output lists them again).
     const claimed = new Map<string, string>();
+    // The first prediction on an instance started for it carries the cold start (extension metrics).
+    const cold = instance.takeColdStart();
+    if (cold) {
+      this.o.predictions.recordMetric(id, "cold_start_spawn_time", cold.spawn);
+      this.o.predictions.recordMetric(id, "cold_start_setup_time", cold.setup);
+    }
     const result = await instance.run(id, prepared.input, {
       onLog: (data) => this.o.predictions.appendLogs(id, data),
       onOutput: (item, files) => this.o.predictions.appendOutput(id, this.persistOutput(item, files, claimed)),

@@ -1,6 +1,7 @@
 // The queue as users see it, with the official client: accounts competing for one pool take
 // turns, so one account's burst does not starve another's predictions; a waiting prediction
-// shows its place and why it waits, and a deployment its instances and queue depth (extensions).
+// shows its place and why it waits, and a deployment its instances and queue depth, and the first
+// prediction on a cold instance its start-up phases in metrics (extensions).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type Replicate from "replicate";
@@ -81,6 +82,8 @@ describe("queue", () => {
     assert.deepEqual(busy.instances.map((i) => [i.state, i.running]), [["busy", 1]]);
     assert.equal(busy.queue_depth, 2);
 
+    const first = await waitForPrediction(admin, running.id);
+    assert.equal((first.metrics as Record<string, number>).cold_start_setup_time, undefined, "a warm instance's first prediction had no cold start");
     for (const p of waiting) {
       const done = await waitForPrediction(admin, p.id);
       assert.equal(done.status, "succeeded");
@@ -94,6 +97,13 @@ describe("queue", () => {
     const prediction = await admin.predictions.create({ version: slow, input: {} });
     const read = (await api(server.url, `/v1/predictions/${prediction.id}`, { token: server.token })).body as Queued;
     assert.deepEqual(read.sprocket_queue, { position: 1, reason: "instance_starting" });
-    assert.equal((await waitForPrediction(admin, prediction.id)).status, "succeeded");
+    const done = await waitForPrediction(admin, prediction.id);
+    assert.equal(done.status, "succeeded");
+    // It waited for a cold instance, so it carries that instance's start-up (setup() sleeps 2 s).
+    const metrics = done.metrics as Record<string, number>;
+    assert.ok(metrics.cold_start_setup_time >= 2, JSON.stringify(metrics));
+    assert.ok(metrics.cold_start_spawn_time >= 0 && metrics.cold_start_spawn_time < metrics.total_time, JSON.stringify(metrics));
+    const next = await admin.predictions.create({ version: slow, input: {}, wait: true });
+    assert.equal((next.metrics as Record<string, number>).cold_start_setup_time, undefined, "only the first prediction waited for it");
   });
 });
