@@ -9,12 +9,13 @@ import { registerModels } from "./models.ts";
 import { registerPredict } from "./predict.ts";
 import { registerPredictions } from "./predictions.ts";
 import { registerPush } from "./push.ts";
+import { registerRun } from "./run.ts";
 import { registerServe } from "./serve.ts";
 import { registerServeModel } from "./serve-model.ts";
 import { registerToken } from "./token.ts";
 
 /** Every command, in the order `sprocket --help` lists them. Each file registers its own. */
-const COMMANDS = [registerInit, registerServe, registerBuild, registerPush, registerLogin, registerPredict, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
+const COMMANDS = [registerInit, registerServe, registerBuild, registerPush, registerLogin, registerPredict, registerRun, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
 
 export async function main(argv: string[]): Promise<void> {
   quietGlobWarning();

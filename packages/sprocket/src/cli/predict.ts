@@ -3,34 +3,45 @@ import { loadConfig } from "../config/index.ts";
 import { localPredict } from "../processes/local-predict.ts";
 import { EXIT } from "./exit-codes.ts";
 import { collect, examples } from "./help.ts";
+import { printOutput } from "./print.ts";
+
+interface Flags {
+  input: string[];
+  json?: boolean;
+  output: string;
+}
 
 export function registerPredict(program: Command): void {
   examples(
     program
       .command("predict")
-      .description("Run a model directory locally, without a server (like `cog predict`)")
+      .description("Run a model directory once, locally, without a server (like `cog predict`)")
       .argument("<dir>", "model directory with cog.yaml")
-      .option("-i, --input <key=value>", "an input (repeatable)", collect, [])
+      .option("-i, --input <key=value>", "an input; key=@path sends a file; repeat a key for a list", collect, [])
+      .option("-o, --output <dir>", "where file outputs are written", ".")
       .option("--json", "print the whole result as JSON")
-      .action((dir: string, options: { input: string[]; json?: boolean }) => runPredict(dir, options)),
-    ["sprocket predict . -i text=hello", "sprocket predict ./shout -i text=hi -i times=3 --json"],
+      .action((dir: string, options: Flags) => runPredict(dir, options)),
+    ["sprocket predict . -i text=hello", "sprocket predict ./shout -i text=hi -i times=3 --json", "sprocket predict ./upscale -i image=@photo.jpg -o out/"],
   );
 }
 
-async function runPredict(dir: string, options: { input: string[]; json?: boolean }): Promise<void> {
+async function runPredict(dir: string, options: Flags): Promise<void> {
+  const config = loadConfig({ env: process.env });
   const result = await localPredict({
     dir,
     inputs: options.input,
+    outputDir: options.output,
     env: process.env,
     execPath: process.execPath,
-    python: loadConfig({ env: process.env }).python,
+    python: config.python,
+    maxInputBytes: config.inputFileLimitBytes,
     onLog: (data) => process.stderr.write(data),
   });
+  for (const file of result.files) process.stderr.write(`wrote ${file}\n`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else if (result.status === "succeeded") {
-    const output = result.output;
-    process.stdout.write(`${typeof output === "string" ? output : JSON.stringify(output, null, 2)}\n`);
+    printOutput(result.output);
   } else {
     process.stderr.write(result.status === "failed" ? `sprocket: prediction failed: ${result.error}\n` : "sprocket: prediction canceled\n");
   }

@@ -32,3 +32,8 @@ function text(value: unknown): string {
 export function noteMore(next: string | null | undefined): void {
   if (next) process.stderr.write(`more results: ${next}\n`);
 }
+
+/** A prediction's output: text as is, anything else as JSON. */
+export function printOutput(output: unknown): void {
+  process.stdout.write(`${typeof output === "string" ? output : JSON.stringify(output, null, 2)}\n`);
+}

@@ -1,79 +1,78 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { AppError } from "../errors/index.ts";
+import { fileInputNames } from "../predictions/input-fields.ts";
 import { InputValidator } from "../predictions/input-validator.ts";
+import { STAGED_PREFIX, type StagedFiles } from "../protocol/runner-messages.ts";
 import { Instance, type RunResult } from "../worker/instance.ts";
 import { runnerCommands, runnerForDir } from "../worker/runner-command.ts";
 import { readModelSchema } from "../worker/schema-reader.ts";
+import { fetchUrlInputs } from "../worker/url-inputs.ts";
 import { modelEnvironment } from "./child-env.ts";
+import { dataUriOf, parseInputPairs } from "./cli-inputs.ts";
+import { saveFileOutputs } from "./cli-outputs.ts";
 
 export interface LocalPredictOptions {
   dir: string;
-  /** `key=value` pairs as typed on the command line. */
+  /** `key=value` (or `key=@file`) pairs as typed on the command line. */
   inputs: string[];
+  /** Where file outputs are written. */
+  outputDir: string;
   env: Record<string, string | undefined>;
   execPath: string;
   python: string;
+  /** Largest `@file` input, in bytes (SPROCKET_INPUT_FILE_LIMIT). */
+  maxInputBytes: number;
   onLog(data: string): void;
 }
 
-/** `sprocket predict`: load the model, validate the inputs against its schema, run it once. */
-export async function localPredict(options: LocalPredictOptions): Promise<RunResult & { input: Record<string, unknown> }> {
+export type LocalResult = (Exclude<RunResult, { status: "succeeded" }> | { status: "succeeded"; output: unknown }) & { input: Record<string, unknown>; files: string[] };
+
+/**
+ * `sprocket predict`: load the model, validate the inputs against its schema, run it once. `@file`
+ * inputs reach the model as local files (through data: URIs, as `cog predict` sends them), and file
+ * outputs are written to `outputDir` under their names.
+ */
+export async function localPredict(options: LocalPredictOptions): Promise<LocalResult> {
   const dir = path.resolve(options.dir);
   const runners = runnerCommands(options.execPath, options.python);
   const env = modelEnvironment(options.env);
   const schema = await readModelSchema(dir, runners, env).catch((error: Error) => {
     throw new AppError("bundle_invalid", `the model could not be loaded: ${error.message}`);
   });
-  const properties = inputProperties(schema.openapiSchema);
-  const raw: Record<string, unknown> = {};
-  for (const pair of options.inputs) {
-    const equals = pair.indexOf("=");
-    if (equals <= 0) throw new AppError("bad_request", `-i expects key=value, got "${pair}"`);
-    const key = pair.slice(0, equals);
-    raw[key] = coerce(pair.slice(equals + 1), properties[key]);
-  }
+  const raw = await parseInputPairs(options.inputs, schema.openapiSchema, dataUriOf);
   const input = new InputValidator().validate("local", schema.openapiSchema, raw);
+  const prepared = await fetchUrlInputs(input, fileInputNames(schema.openapiSchema), { maxBytes: options.maxInputBytes, timeoutMs: 120_000, allowPrivate: false });
 
-  const instance = new Instance({ dir, runner: runnerForDir(dir, runners), env, setupTimeoutMs: 600_000, onInstanceLog: options.onLog, onExit: () => {} });
+  // File outputs are staged by the runner (as under `sprocket serve`), then moved to outputDir.
+  const staging = mkdtempSync(path.join(tmpdir(), "sprocket-predict-"));
+  const files: StagedFiles = {};
+  const instance = new Instance({
+    dir,
+    runner: runnerForDir(dir, runners),
+    env: { ...env, SPROCKET_OUTPUT_DIR: staging },
+    setupTimeoutMs: 600_000,
+    onInstanceLog: options.onLog,
+    onExit: () => {},
+  });
   try {
     await instance.start();
-    const result = await instance.run("local", input, { onLog: options.onLog, onOutput: () => {}, onMetric: () => {} });
-    return { ...result, input };
+    const result = await instance.run("local", prepared.input, {
+      onLog: options.onLog,
+      onOutput: (_item, staged) => Object.assign(files, staged),
+      onMetric: () => {},
+    });
+    if (result.status !== "succeeded") return { ...result, input, files: [] };
+    Object.assign(files, result.files);
+    const saved = await saveFileOutputs(result.output, options.outputDir, async (value) => {
+      const staged = value.startsWith(STAGED_PREFIX) ? files[value.slice(STAGED_PREFIX.length)] : undefined;
+      return staged ? { name: staged.name, from: staged.path } : null;
+    });
+    return { status: "succeeded", output: saved.output, input, files: saved.written };
   } finally {
     await instance.shutdown();
-  }
-}
-
-function inputProperties(openapi: Record<string, unknown>): Record<string, Record<string, unknown>> {
-  const schemas = ((openapi.components as Record<string, unknown> | undefined)?.schemas ?? {}) as Record<string, Record<string, unknown>>;
-  const properties = (schemas.Input?.properties ?? {}) as Record<string, Record<string, unknown>>;
-  // Resolve `allOf: [{$ref}]` (choices) to the enum component, whose `type` says how to parse.
-  const resolved: Record<string, Record<string, unknown>> = {};
-  for (const [key, property] of Object.entries(properties)) {
-    const ref = (property.allOf as { $ref?: string }[] | undefined)?.[0]?.$ref;
-    resolved[key] = ref ? { ...property, ...schemas[ref.split("/").pop()!] } : property;
-  }
-  return resolved;
-}
-
-/** Command-line values are text: parse them by the input's declared type. */
-function coerce(value: string, property: Record<string, unknown> | undefined): unknown {
-  switch (property?.type) {
-    case "integer":
-    case "number": {
-      const number = Number(value);
-      return value.trim() !== "" && Number.isFinite(number) ? number : value;
-    }
-    case "boolean":
-      return value === "true" ? true : value === "false" ? false : value;
-    case "array":
-    case "object":
-      try {
-        return JSON.parse(value);
-      } catch {
-        return value;
-      }
-    default:
-      return value;
+    await prepared.cleanup();
+    rmSync(staging, { recursive: true, force: true });
   }
 }

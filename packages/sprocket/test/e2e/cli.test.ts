@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { startServer, tempDir, type TestServer } from "./harness.ts";
+import { FIXTURES_DIR, startServer, tempDir, type TestServer } from "./harness.ts";
 import { cli } from "./cli-run.ts";
 
 let server: TestServer;
@@ -149,5 +149,73 @@ describe("login", () => {
     // The environment's token wins over the saved one, and --server over the saved server.
     assert.equal((await cli(["models", "list"], { env: { ...env, SPROCKET_API_TOKEN: "r8_wrong" } })).code, 4);
     assert.equal((await cli(["models", "list", "--server", "http://127.0.0.1:9"], { env })).code, 3);
+  });
+});
+
+describe("run, predictions, @file inputs and file outputs", () => {
+  const auth = () => ({ SPROCKET_API_TOKEN: server.token, SPROCKET_URL: server.url });
+
+  for (const language of ["python", "typescript"] as const) {
+    test(`init → build → push → run round trip (${language})`, async () => {
+      const dir = path.join(tempDir(), "m");
+      await cli(["init", `--${language}`, dir]);
+      const built = (await cli(["build", dir])).stdout.trim();
+      const pushed = await cli(["push", dir, `admin/round-${language}`], { env: auth() });
+      assert.equal(pushed.code, 0, pushed.stderr);
+      assert.equal(pushed.stdout.trim(), built);
+      const run = await cli(["run", `admin/round-${language}:${built}`, "-i", "name=Ada"], { env: auth() });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout.trim(), "hello Ada");
+    });
+  }
+
+  test("@file inputs are uploaded and file outputs written to disk; --json parses; list/get/cancel", async () => {
+    const dir = tempDir();
+    await cli(["push", path.join(FIXTURES_DIR, "file-info"), "admin/file-info"], { env: auth() });
+    await cli(["push", path.join(FIXTURES_DIR, "ts-files"), "admin/ts-files"], { env: auth() });
+    writeFileSync(path.join(dir, "photo.txt"), "not really a photo");
+
+    const info = await cli(["run", "admin/file-info", "-i", `file=@${path.join(dir, "photo.txt")}`, "--json"], { env: auth() });
+    assert.equal(info.code, 0, info.stderr);
+    const prediction = JSON.parse(info.stdout);
+    assert.equal(prediction.status, "succeeded");
+    assert.equal(prediction.output.file.name, "photo.txt");
+    assert.equal(prediction.output.file.text, "not really a photo");
+
+    const out = path.join(dir, "out");
+    const files = await cli(["run", "admin/ts-files", "-i", "size=300", "-o", out], { env: auth() });
+    assert.equal(files.code, 0, files.stderr);
+    assert.match(files.stderr, /wrote .*out\.bin/);
+    const bytes = readFileSync(path.join(out, "out.bin"));
+    assert.equal(bytes.length, 300);
+    assert.equal(bytes[260], 260 % 251);
+    assert.equal(readFileSync(path.join(out, "a.txt"), "utf8"), "part a");
+    assert.equal(JSON.parse(files.stdout).file, path.join(out, "out.bin"));
+
+    const local = await cli(["predict", path.join(FIXTURES_DIR, "ts-files"), "-i", "size=5", "-o", path.join(dir, "local")]);
+    assert.equal(local.code, 0, local.stderr);
+    assert.equal(readFileSync(path.join(dir, "local", "out.bin")).length, 5);
+    const localFile = await cli(["predict", path.join(FIXTURES_DIR, "file-info"), "-i", `file=@${path.join(dir, "photo.txt")}`, "--json"]);
+    assert.equal(JSON.parse(localFile.stdout).output.file.text, "not really a photo");
+
+    const list = JSON.parse((await cli(["predictions", "list", "--json"], { env: auth() })).stdout);
+    assert.ok(list.results.some((p: { id: string }) => p.id === prediction.id));
+    const got = await cli(["predictions", "get", prediction.id], { env: auth() });
+    assert.match(got.stdout, /status:\s+succeeded/);
+    assert.equal((await cli(["predictions", "get", "nosuchprediction"], { env: auth() })).code, 5);
+    const models = JSON.parse((await cli(["models", "get", "admin/ts-files", "--json"], { env: auth() })).stdout);
+    assert.equal(models.name, "ts-files");
+    assert.equal(JSON.parse((await cli(["deployments", "list", "--json"], { env: auth() })).stdout).results.length, 0);
+  });
+
+  test("--stream prints tokens; a failed prediction exits 1", async () => {
+    await cli(["push", path.join(FIXTURES_DIR, "tokens"), "admin/tokens"], { env: auth() });
+    const streamed = await cli(["run", "admin/tokens", "-i", "count=3", "-i", "pause=0", "--stream"], { env: auth() });
+    assert.equal(streamed.code, 0, streamed.stderr);
+    assert.equal(streamed.stdout.trim(), "w0 w1 w2");
+    await cli(["push", path.join(FIXTURES_DIR, "fails"), "admin/fails"], { env: auth() });
+    const failed = await cli(["run", "admin/fails"], { env: auth() });
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /failed/);
   });
 });
