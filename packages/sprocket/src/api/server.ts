@@ -159,7 +159,19 @@ function toAppError(error: FastifyError | AppError, log: (message: string) => vo
   return new AppError("internal", "Something went wrong on the server. The error has been logged.", { cause: error });
 }
 
+/** The most of an unread request body drained after an error answer (see sendError). */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
 function sendError(error: AppError, reply: FastifyReply) {
   if (error.headers) reply.headers(error.headers);
+  // Refused before its body was read (a 413 on Content-Length, an upload cut off mid-stream): left
+  // unread, it stalls this keep-alive connection and the client's next call hangs. A moderate rest
+  // is read and dropped so the client gets the answer and keeps its connection; a huge one is not
+  // worth receiving, so the connection closes after the answer.
+  const raw = reply.request.raw;
+  if (!raw.complete) {
+    if (Number(raw.headers["content-length"] ?? Infinity) <= DRAIN_LIMIT_BYTES) raw.resume();
+    else reply.header("connection", "close");
+  }
   return reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(toProblem(error));
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
@@ -67,9 +68,12 @@ export class BlobStore {
       },
     });
     const temporary = path.join(this.incoming, `${randomBytes(9).toString("hex")}.tmp`);
+    const sink = createWriteStream(temporary);
     try {
-      await pipeline(source, measure, createWriteStream(temporary));
+      await pipeline(source, measure, sink);
     } catch (error) {
+      // The file may still be opening when the pipeline fails: remove it only once it is closed.
+      if (!sink.closed) await once(sink, "close").catch(() => {});
       rmSync(temporary, { force: true });
       throw error;
     }

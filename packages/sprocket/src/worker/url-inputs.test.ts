@@ -43,11 +43,16 @@ test("file inputs are the schema's format: uri properties, also lists of them", 
   assert.deepEqual(fileInputNames(schema), ["a", "b"]);
 });
 
-test("URL inputs are fetched (following redirects) into local files, and cleaned up after", async () => {
+test("URL and data: inputs become local files (URLs fetched following redirects), cleaned up after", async () => {
   const { input, cleanup } = await fetchUrlInputs({ a: `${base}/redirect`, b: [`${base}/cat.txt`, "data:,x"], c: "keep" }, ["a", "b"], allow);
   assert.equal(readFileSync(String(input.a), "utf8"), "meow");
   assert.equal(readFileSync(String((input.b as string[])[0]), "utf8"), "meow");
-  assert.equal((input.b as string[])[1], "data:,x");
+  assert.equal(path.basename((input.b as string[])[1]), "file.txt");
+  assert.equal(readFileSync(String((input.b as string[])[1]), "utf8"), "x");
+  const named = await fetchUrlInputs({ a: "data:image/png;name=cat%20photo.png;base64,iVBORw0KGgo=" }, ["a"], allow);
+  assert.equal(path.basename(String(named.input.a)), "cat photo.png");
+  assert.deepEqual([...readFileSync(String(named.input.a))].slice(0, 4), [0x89, 0x50, 0x4e, 0x47]);
+  await named.cleanup();
   assert.equal(input.c, "keep");
   await cleanup();
   assert.throws(() => readFileSync(String(input.a)));

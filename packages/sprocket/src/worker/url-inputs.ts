@@ -1,11 +1,11 @@
 import { constants, createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { copyFile } from "node:fs/promises";
+import { copyFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { extensionOf } from "../lib/media-types.ts";
 import { guardedLookup, privateLiteralHost } from "../lib/private-addresses.ts";
 import { uploadedFileId } from "../predictions/input-fields.ts";
 
@@ -42,7 +42,7 @@ export async function fetchUrlInputs(
 ): Promise<{ input: Record<string, unknown>; cleanup(): Promise<void> }> {
   const urls = names.flatMap((name) => {
     const value = input[name];
-    return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string" && /^https?:\/\//i.test(v));
+    return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string" && /^(https?:\/\/|data:)/i.test(v));
   });
   if (urls.length === 0) return { input, cleanup: async () => {} };
   const dir = mkdtempSync(path.join(tmpdir(), "sprocket-input-"));
@@ -57,7 +57,8 @@ export async function fetchUrlInputs(
     let n = 0;
     for (const url of new Set(urls)) {
       const uploaded = o.uploadedFile && account !== undefined ? uploadedFileId(url) : null;
-      if (uploaded) local.set(url, await copyUploaded(o.uploadedFile!, account!, uploaded, path.join(dir, String(n++))));
+      if (/^data:/i.test(url)) local.set(url, await writeDataUri(url, path.join(dir, String(n++)), o.maxBytes));
+      else if (uploaded) local.set(url, await copyUploaded(o.uploadedFile!, account!, uploaded, path.join(dir, String(n++))));
       else local.set(url, await download(url, path.join(dir, `${n++}-${fileName(url)}`), o, stop));
     }
     const swap = (v: unknown) => (typeof v === "string" && local.has(v) ? local.get(v) : v);
@@ -69,6 +70,32 @@ export async function fetchUrlInputs(
     if (deadline.aborted) throw new Error(`file inputs took longer than ${o.timeoutMs / 1000} s to fetch`);
     throw error;
   }
+}
+
+/**
+ * Decodes a `data:` URI (already checked well-formed at create) into its own directory, named by
+ * its `name=` parameter or `file.<ext>` from its type, as Cog names them. Done here, for every
+ * runtime alike, so predictors only ever see local files.
+ */
+async function writeDataUri(uri: string, dir: string, maxBytes: number): Promise<string> {
+  const comma = uri.indexOf(",");
+  const params = uri.slice(5, comma).split(";");
+  const payload = uri.slice(comma + 1);
+  const bytes = params.includes("base64") ? Buffer.from(payload, "base64") : Buffer.from(decodeURIComponent(payload), "utf8");
+  if (bytes.length > maxBytes) throw new Error(`a data: URI input is ${bytes.length} bytes, over the ${maxBytes}-byte limit (SPROCKET_INPUT_FILE_LIMIT)`);
+  const named = params.find((p) => p.startsWith("name="))?.slice(5);
+  let name = `file.${extensionOf(params[0] || "text/plain")}`;
+  if (named) {
+    try {
+      name = decodeURIComponent(named).replace(/[\u0000-\u001f/\\]/g, "_").slice(-200) || name;
+    } catch {
+      // a malformed %-escape: keep the generic name
+    }
+  }
+  mkdirSync(dir);
+  const target = path.join(dir, name);
+  await writeFile(target, bytes);
+  return target;
 }
 
 /** Copies an uploaded file into its own directory, so the model sees exactly its uploaded name. */

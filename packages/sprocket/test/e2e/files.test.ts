@@ -90,6 +90,24 @@ describe("Files API", () => {
     assert.equal(uploaded.content_type, "text/markdown");
   });
 
+  test("a data: URI input (what Python's base64 strategy sends) reaches the model as a file; a broken one is a 422", async () => {
+    const good = await api(server.url, "/v1/models/admin/file-info/predictions", {
+      token: server.token,
+      body: JSON.stringify({ input: { file: `data:text/plain;base64,${Buffer.from("inline bytes").toString("base64")}` } }),
+      headers: { prefer: "wait" },
+    });
+    assert.equal(good.status, 201);
+    assert.equal(good.body.status, "succeeded", good.body.error);
+    assert.equal(good.body.output.file.text, "inline bytes");
+    assert.equal(good.body.output.file.sha256, sha256("inline bytes"));
+    const bad = await api(server.url, "/v1/models/admin/file-info/predictions", {
+      token: server.token,
+      body: JSON.stringify({ input: { file: "data:text/plain;base64,not base64!" } }),
+    });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.invalid_fields[0].field, "input.file");
+  });
+
   test("files are listed newest first; DELETE answers 204, then the file is gone (404) and can no longer be used as an input", async () => {
     const replicate = server.client;
     const first = (await replicate.files.create(Buffer.from("one"))) as any;
