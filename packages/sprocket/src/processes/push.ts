@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { buildBundle } from "./build.ts";
 import { ApiClient } from "./api-client.ts";
 import type { Version } from "../protocol/api-types.ts";
@@ -11,13 +11,15 @@ export interface PushOptions {
   /** Where file hashes are remembered (null: none). */
   cacheDir: string | null;
   progress(message: string): void;
+  /** After each uploaded blob: files and bytes sent so far, of the totals to send. */
+  uploaded?(state: { files: number; totalFiles: number; bytes: number; totalBytes: number }): void;
 }
 
 /**
  * The client side of `sprocket push`: bundle the directory, upload only the blobs the server lacks,
  * create the model if it is missing (private), then create the version. Same files, same id.
  */
-export async function push(options: PushOptions): Promise<{ version: Version; created: boolean; uploaded: number; notes: string[] }> {
+export async function push(options: PushOptions): Promise<{ version: Version; created: boolean; uploaded: number; uploadedBytes: number; notes: string[] }> {
   const api = options.api;
   const call = (method: string, path: string, body?: unknown) => api.request(method, path, body);
   const json = (response: Response) => ApiClient.parse(response) as Promise<any>;
@@ -25,9 +27,13 @@ export async function push(options: PushOptions): Promise<{ version: Version; cr
   const bundle = await buildBundle({ dir: options.dir, cacheDir: options.cacheDir });
   const { missing } = (await json(await call("POST", "/v1/blobs/missing", { digests: [...bundle.sources.keys()] }))) as { missing: string[] };
   let sent = 0;
+  let bytes = 0;
+  const totalBytes = missing.reduce((sum, sha) => sum + statSync(bundle.sources.get(sha)!).size, 0);
   for (const sha of missing) {
-    await json(await api.request("PUT", `/v1/blobs/${sha}`, readFileSync(bundle.sources.get(sha)!), { "content-type": "application/octet-stream" }));
-    options.progress(`uploaded ${++sent}/${missing.length} files`);
+    const body = readFileSync(bundle.sources.get(sha)!);
+    await json(await api.request("PUT", `/v1/blobs/${sha}`, body, { "content-type": "application/octet-stream" }));
+    bytes += body.length;
+    options.uploaded?.({ files: ++sent, totalFiles: missing.length, bytes, totalBytes });
   }
 
   const existing = await call("GET", `/v1/models/${options.owner}/${options.name}`);
@@ -39,5 +45,5 @@ export async function push(options: PushOptions): Promise<{ version: Version; cr
   }
   const response = await call("POST", `/v1/models/${options.owner}/${options.name}/versions`, { files: bundle.manifest });
   const { build_notes: notes = [], ...version } = (await json(response)) as Version & { build_notes?: string[] };
-  return { version, created: response.status === 201, uploaded: missing.length, notes };
+  return { version, created: response.status === 201, uploaded: missing.length, uploadedBytes: bytes, notes };
 }

@@ -1,6 +1,7 @@
 // The `sprocket` command as a user meets it: the real binary, real servers, exit codes and the
 // lines it prints. Exit codes are documented in the README (Command line → Exit codes).
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
@@ -217,5 +218,31 @@ describe("run, predictions, @file inputs and file outputs", () => {
     const failed = await cli(["run", "admin/fails"], { env: auth() });
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stderr, /failed/);
+  });
+});
+
+describe("push", () => {
+  test("a re-push after a one-line change uploads only the changed file (counted by the server)", async () => {
+    const auth = { SPROCKET_API_TOKEN: server.token, SPROCKET_URL: server.url };
+    const dir = path.join(tempDir(), "m");
+    await cli(["init", "--typescript", dir]);
+    writeFileSync(path.join(dir, "weights.bin"), randomBytes(4 * 1024 * 1024));
+    const first = await cli(["push", dir, "admin/weighty"], { env: auth });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /file\(s\) uploaded, 4\.\d MiB\)/);
+    appendFileSync(path.join(dir, "predict.ts"), "// one more line\n");
+    const second = await cli(["push", dir, "admin/weighty"], { env: auth });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /pushed new version of admin\/weighty \(1 file\(s\) uploaded, /);
+    assert.doesNotMatch(second.stderr, /MiB\)/);
+    // The server agrees: it has every blob of the new version.
+    const { missing } = await (
+      await fetch(`${server.url}/v1/blobs/missing`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ digests: [JSON.parse((await cli(["build", dir, "--json"])).stdout).files["weights.bin"]] }),
+      })
+    ).json();
+    assert.deepEqual(missing, []);
   });
 });
