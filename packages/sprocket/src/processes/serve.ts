@@ -8,7 +8,7 @@ import { UrlSigner } from "../api/urls.ts";
 import type { Config } from "../config/index.ts";
 import { AppError } from "../errors/index.ts";
 import { LocalEventBus } from "../events/local-event-bus.ts";
-import { BlobStore } from "../files/blob-store.ts";
+import { LocalBlobStore } from "../files/local-blob-store.ts";
 import { OutputFiles } from "../files/output-files.ts";
 import { DeploymentService } from "../models/deployment-service.ts";
 import { ModelService } from "../models/model-service.ts";
@@ -57,7 +57,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const store = new SqliteStore(paths.database, { backgroundCheckpoints: true, onError: (message) => log.warn(message) });
   const queue = new LocalQueue();
   const events = new LocalEventBus();
-  const blobs = new BlobStore(paths.blobs);
+  const blobs = new LocalBlobStore(paths.blobs);
   const outputs = new OutputFiles(blobs, paths.outputs);
   const uploads = new UploadService(store, blobs, config.fileLimitBytes);
   const predictions = new PredictionService(store, queue, events);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { BlobStore } from "../files/blob-store.ts";
+import { LocalBlobStore } from "../files/local-blob-store.ts";
 import { OutputFiles } from "../files/output-files.ts";
 import type { PredictionRecord } from "../store/store.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
@@ -17,7 +17,7 @@ const T0 = Date.UTC(2026, 0, 1);
 
 test("data past its retention is removed at the sweep after expiry, with its files; the clock is injected", async () => {
   const store = new SqliteStore(path.join(dir, "db.sqlite"));
-  const outputs = new OutputFiles(new BlobStore(path.join(dir, "blobs")), path.join(dir, "outputs"));
+  const outputs = new OutputFiles(new LocalBlobStore(path.join(dir, "blobs")), path.join(dir, "outputs"));
   await store.insertVersion({
     id: "v".repeat(64),
     owner: "ada",

@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { after, test } from "node:test";
-import { BlobStore } from "./blob-store.ts";
+import { LocalBlobStore } from "./local-blob-store.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "sprocket-blobs-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const overLimit = () => new Error("too big");
 
 test("ingest streams bytes into the store under their sha256 and reports their md5 and size", async () => {
-  const blobs = new BlobStore(dir);
+  const blobs = new LocalBlobStore(dir);
   const chunks = ["hello ", "streamed ", "world"].map((text) => Buffer.from(text));
   const blob = await blobs.ingest(Readable.from(chunks), { maxBytes: 100, overLimit });
   const whole = Buffer.concat(chunks);
@@ -28,7 +28,7 @@ test("ingest streams bytes into the store under their sha256 and reports their m
 });
 
 test("ingest over the limit rejects with the caller's error and leaves no partial file", async () => {
-  const blobs = new BlobStore(dir);
+  const blobs = new LocalBlobStore(dir);
   const source = Readable.from([Buffer.alloc(60), Buffer.alloc(60)]);
   await assert.rejects(blobs.ingest(source, { maxBytes: 100, overLimit }), /too big/);
   assert.deepEqual(readdirSync(path.join(dir, "incoming")), []);
