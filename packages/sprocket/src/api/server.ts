@@ -22,6 +22,8 @@ import { registerOutputFileRoutes } from "./routes/output-files.ts";
 import { registerPredictionRoutes } from "./routes/predictions.ts";
 import { registerStreamRoutes } from "./routes/streams.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
+import { registerMetricsRoutes } from "./routes/metrics.ts";
+import type { Metrics } from "./metrics.ts";
 import { originOf, type UrlSigner } from "./urls.ts";
 
 export interface ApiDeps {
@@ -37,6 +39,7 @@ export interface ApiDeps {
   outputs: OutputFiles;
   uploads: UploadService;
   webhooks: WebhookDispatcher;
+  metrics: Metrics;
   /** Where a waiting prediction stands and why (the `sprocket_queue` extension); null once it runs. */
   queueOf?(predictionId: string): PredictionQueue | null;
   /** A deployment's instances and queue depth (the `sprocket_pool` extension). */
@@ -108,6 +111,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerPredictionRoutes(app, deps);
   registerDeploymentRoutes(app, deps);
   registerWebhookRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
   // Other body types are accepted only where they mean something (fastify scopes parsers to the
   // plugin that adds them): text for model search, raw bytes (up to the blob limit) for uploads.
   void app.register(async (scope) => {

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { TokenService } from "../accounts/token-service.ts";
 import { presentPrediction } from "../api/present.ts";
+import { Metrics } from "../api/metrics.ts";
 import { buildApi } from "../api/server.ts";
 import { UrlSigner } from "../api/urls.ts";
 import type { Config } from "../config/index.ts";
@@ -98,6 +99,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   let notStarted!: (error: Error) => void;
   const ready = new Promise<void>((resolve, reject) => ((started = resolve), (notStarted = reject)));
   let worker: Worker | undefined;
+  const metrics = new Metrics(events);
   const app = buildApi({
     config,
     store,
@@ -111,6 +113,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     outputs,
     uploads,
     webhooks,
+    metrics,
     // Queue extensions: with no worker here (SPROCKET_WORKER=false) a waiting prediction still has
     // its place, and deployments show no instances.
     queueOf: (id) => {
@@ -153,7 +156,9 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
         },
         env: childEnv,
         log: (message) => log.info(message),
+        onInstanceReady: (seconds) => metrics.observeSetup(seconds),
       });
+      metrics.pools = worker;
       // Each deployment's pool follows its current release: warm from start, resized, rolled over.
       const running = worker;
       const targetOf = (release: { version: string; minInstances: number; maxInstances: number } | null) =>

@@ -26,6 +26,15 @@ export interface WorkerOptions {
   /** The environment model processes get (the server's secrets already removed). */
   env: Record<string, string>;
   log(message: string): void;
+  /** Told each instance's setup time (spawn → ready, seconds), for /metrics. */
+  onInstanceReady?(setupSeconds: number): void;
+}
+
+/** One pool as /metrics shows it. */
+export interface PoolStats {
+  pool: string;
+  queued: number;
+  instances: Record<"starting" | "ready" | "busy" | "stopping", number>;
 }
 
 interface Pool {
@@ -117,6 +126,19 @@ export class Worker {
     let total = 0;
     for (const each of this.pools.values()) total += each.instances.length;
     return total;
+  }
+
+  /** Every pool with instances or waiting work: queue depth and instances by state. */
+  stats(): PoolStats[] {
+    const keys = new Set([...this.pools.keys(), ...this.o.queue.pendingPools()]);
+    return [...keys].map((key) => {
+      const instances = { starting: 0, ready: 0, busy: 0, stopping: 0 };
+      for (const instance of this.pools.get(key)?.instances ?? []) {
+        if (instance.state === "dead") continue;
+        instances[instance.state === "ready" && instance.load > 0 ? "busy" : instance.state]++;
+      }
+      return { pool: key, queued: this.o.queue.depth(key), instances };
+    });
   }
 
   /** Where a prediction not yet running stands in its pool's queue and why it waits; null once taken. */
@@ -306,6 +328,7 @@ export class Worker {
       () => {
         pool.setupFailures = 0;
         pool.holdGrowth = false;
+        if (instance.readyAt !== undefined) this.o.onInstanceReady?.((instance.readyAt - instance.spawnedAt) / 1000);
         this.dispatch(key);
       },
       (error: Error) => {
