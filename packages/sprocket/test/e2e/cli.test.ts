@@ -242,7 +242,7 @@ describe("push", () => {
         headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
         body: JSON.stringify({ digests: [JSON.parse((await cli(["build", dir, "--json"])).stdout).files["weights.bin"]] }),
       })
-    ).json();
+    ).json() as { missing: string[] };
     assert.deepEqual(missing, []);
   });
 });
