@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isAppError } from "../errors/index.ts";
 import { registerBuild } from "./build.ts";
 import { registerDeployments } from "./deployments.ts";
+import { registerDev } from "./dev.ts";
 import { EXIT, exitCodeOf } from "./exit-codes.ts";
 import { registerInit } from "./init.ts";
 import { registerLogin } from "./login.ts";
@@ -15,7 +16,7 @@ import { registerServeModel } from "./serve-model.ts";
 import { registerToken } from "./token.ts";
 
 /** Every command, in the order `sprocket --help` lists them. Each file registers its own. */
-const COMMANDS = [registerInit, registerServe, registerBuild, registerPush, registerLogin, registerPredict, registerRun, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
+const COMMANDS = [registerInit, registerServe, registerBuild, registerPush, registerDev, registerLogin, registerPredict, registerRun, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
 
 export async function main(argv: string[]): Promise<void> {
   quietGlobWarning();

@@ -29,12 +29,14 @@ export interface CollectedBundle {
 export type FileHasher = (absolute: string, stat: Stats) => string;
 const hashWhole: FileHasher = (absolute) => createHash("sha256").update(readFileSync(absolute)).digest("hex");
 
-/** Walks a model directory, honouring .sprocketignore / .dockerignore (one glob per line). */
-export function collectDirectory(dir: string, hash: FileHasher = hashWhole): CollectedBundle {
-  const root = path.resolve(dir);
-  if (!existsSync(path.join(root, "cog.yaml"))) {
-    throw new AppError("bundle_invalid", `${root} has no cog.yaml`);
-  }
+/** The names of the files whose globs leave paths out of a bundle (`sprocket dev` reloads on their change). */
+export const BUNDLE_IGNORE_FILES: readonly string[] = IGNORE_FILES;
+
+/**
+ * Whether a relative POSIX path is left out of the bundle by the directory's ignore files (one glob
+ * per line). Exported so `sprocket dev` ignores exactly what a build ignores, and no more.
+ */
+export function ignoreMatcher(root: string): (relative: string) => boolean {
   const patterns = IGNORE_FILES.flatMap((name) => {
     const file = path.join(root, name);
     if (!existsSync(file)) return [];
@@ -43,9 +45,18 @@ export function collectDirectory(dir: string, hash: FileHasher = hashWhole): Col
       .map((line) => line.trim().replace(/^\/+|\/+$/g, ""))
       .filter((line) => line && !line.startsWith("#") && !line.startsWith("!"));
   });
-  const ignored = (relative: string) =>
+  return (relative) =>
+    relative.split("/").some((segment) => ALWAYS_IGNORED.has(segment)) ||
     patterns.some((pattern) => path.matchesGlob(relative, pattern) || path.matchesGlob(path.posix.basename(relative), pattern));
+}
 
+/** Walks a model directory, honouring .sprocketignore / .dockerignore (one glob per line). */
+export function collectDirectory(dir: string, hash: FileHasher = hashWhole): CollectedBundle {
+  const root = path.resolve(dir);
+  if (!existsSync(path.join(root, "cog.yaml"))) {
+    throw new AppError("bundle_invalid", `${root} has no cog.yaml`);
+  }
+  const ignored = ignoreMatcher(root);
   const manifest: Manifest = {};
   const sources = new Map<string, string>();
   const walk = (relativeDir: string) => {
