@@ -21,6 +21,7 @@ import { removeExpiredData } from "../scheduler/retention.ts";
 import { startTicker } from "../scheduler/ticker.ts";
 import { SqliteStore } from "../store/sqlite-store.ts";
 import { UploadService } from "../uploads/upload-service.ts";
+import { GpuDevices } from "../worker/gpu-devices.ts";
 import { runnerCommands } from "../worker/runner-command.ts";
 import { describeInterpreter, prepareEnvironment } from "../worker/python-environment.ts";
 import { readModelSchema } from "../worker/schema-reader.ts";
@@ -28,7 +29,7 @@ import { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { Worker } from "../worker/worker.ts";
 import { modelEnvironment } from "./child-env.ts";
 import { adminTokenFor, dataPaths, ensureDataDir, readOrCreateSecret } from "./data-dir.ts";
-import { detectHardware } from "./hardware.ts";
+import { detectGpus, listHardware } from "./hardware.ts";
 import { makeLogger } from "./logger.ts";
 import { registerDirectory } from "./register-model.ts";
 
@@ -65,7 +66,8 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const interpreter = await describeInterpreter(config.python);
   const runners = runnerCommands(execPath, interpreter.executable);
   const childEnv = modelEnvironment(env);
-  const hardware = await detectHardware();
+  const gpus = await detectGpus();
+  const hardware = listHardware(gpus);
   const environments = { python: interpreter.executable, pythonVersion: interpreter.version, env: childEnv, envsDir: paths.envs, hasGpu: hardware.some((h) => h.sku.startsWith("gpu-")) };
   const models = new ModelService(
     store,
@@ -155,14 +157,20 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
           uploadedFile: (account, id) => uploads.local(account, id),
         },
         env: childEnv,
+        gpus: new GpuDevices(gpus),
+        // A version shared by several models (the same files pushed twice) runs on its first model's hardware.
+        hardwareOf: async (id) => {
+          const [version] = await store.findVersionsById(id);
+          return (version && (await store.getModel(version.owner, version.name))?.hardware) ?? "cpu";
+        },
         log: (message) => log.info(message),
         onInstanceReady: (seconds) => metrics.observeSetup(seconds),
       });
       metrics.pools = worker;
       // Each deployment's pool follows its current release: warm from start, resized, rolled over.
       const running = worker;
-      const targetOf = (release: { version: string; minInstances: number; maxInstances: number } | null) =>
-        release && { version: release.version, minInstances: release.minInstances, maxInstances: release.maxInstances };
+      const targetOf = (release: { version: string; hardware: string; minInstances: number; maxInstances: number } | null) =>
+        release && { version: release.version, hardware: release.hardware, minInstances: release.minInstances, maxInstances: release.maxInstances };
       deployments.onChange((name, release) => running.configureDeployment(name, targetOf(release)));
       for (const d of await deployments.all()) worker.configureDeployment(`${d.owner}/${d.name}`, targetOf(d.release));
       worker.start();

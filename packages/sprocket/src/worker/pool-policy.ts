@@ -16,6 +16,8 @@ export interface PoolPolicy {
 /** A deployment's current release, as far as its pool cares. */
 export interface DeploymentTarget {
   version: string;
+  /** The sku its instances run on (see gpu-devices.ts). */
+  hardware: string;
   minInstances: number;
   maxInstances: number;
 }

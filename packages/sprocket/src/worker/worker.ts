@@ -5,6 +5,7 @@ import { ALL_PREDICTIONS, type PredictionService } from "../predictions/predicti
 import type { StagedFiles } from "../protocol/runner-messages.ts";
 import type { DeploymentPool, PredictionQueue, WaitReason } from "../protocol/api-types.ts";
 import { parsePoolKey, poolKey as poolKeyOf, type Job, type Queue } from "../queue/queue.ts";
+import { deviceEnv, isGpuSku, type GpuDevices } from "./gpu-devices.ts";
 import { evictionOrder, residentMemoryMb } from "./host-limits.ts";
 import { Instance } from "./instance.ts";
 import { policyFor, type DeploymentTarget, type PoolPolicy } from "./pool-policy.ts";
@@ -25,6 +26,10 @@ export interface WorkerOptions {
   outputs: Pick<OutputFiles, "persist" | "stagingDir">;
   /** The environment model processes get (the server's secrets already removed). */
   env: Record<string, string>;
+  /** This host's GPUs: an instance of a pool on GPU hardware holds one of them while it lives. */
+  gpus: GpuDevices;
+  /** The hardware of the model a version belongs to, for predictions made on the version directly. */
+  hardwareOf(versionId: string): Promise<string>;
   log(message: string): void;
   /** Told each instance's setup time (spawn → ready, seconds), for /metrics. */
   onInstanceReady?(setupSeconds: number): void;
@@ -42,6 +47,12 @@ interface Pool {
   versionId: string;
   instances: Instance[];
   policy: PoolPolicy;
+  /**
+   * The sku its instances run on: a deployment's release says it; a version's shared pool uses
+   * its model's hardware, looked up when the pool is first needed (undefined until then).
+   */
+  hardware?: string;
+  resolvingHardware?: boolean;
   /** A setup failed while another instance was starting: start no more until one is ready. */
   holdGrowth: boolean;
   /** Setup failures in a row; they space out restarts of warm instances. */
@@ -73,6 +84,8 @@ export class Worker {
   private readonly deployments = new Map<string, DeploymentTarget>();
   private started = false;
   private readonly running = new Map<string, Running>();
+  /** The sku each live instance was started on (a release may since have changed its pool's). */
+  private readonly placed = new Map<Instance, string>();
   private unsubscribe?: Unsubscribe;
   private sweep?: NodeJS.Timeout;
   private stopped = false;
@@ -108,7 +121,10 @@ export class Worker {
     if (target) this.deployments.set(deployment, target);
     else this.deployments.delete(deployment);
     for (const pool of this.pools.values()) {
-      if (parsePoolKey(pool.key).deployment === deployment) pool.policy = this.policyOf(pool.key, pool.policy.max);
+      if (parsePoolKey(pool.key).deployment !== deployment) continue;
+      pool.policy = this.policyOf(pool.key, pool.policy.max);
+      // New hardware: instances on the old one finish what they run, then stop (stopIdleInstances).
+      if (target && pool.versionId === target.version) pool.hardware = target.hardware;
     }
     if (!this.started) return;
     if (target) {
@@ -179,6 +195,7 @@ export class Worker {
     if (pool.instances.some((i) => i.state === "starting")) return "instance_starting";
     if (pool.instances.length >= pool.policy.max) return "pool_at_max";
     if (this.hostFull()) return "host_at_capacity";
+    if (!this.gpuFree(pool)) return "no_free_gpu";
     return "dispatching";
   }
 
@@ -203,8 +220,9 @@ export class Worker {
   private pool(key: string): Pool {
     let pool = this.pools.get(key);
     if (!pool) {
-      const { versionId } = parsePoolKey(key);
-      pool = { key, versionId, instances: [], policy: this.policyOf(key), holdGrowth: false, setupFailures: 0, warmAfter: 0 };
+      const { versionId, deployment } = parsePoolKey(key);
+      const hardware = deployment === null ? undefined : (this.deployments.get(deployment)?.hardware ?? "cpu");
+      pool = { key, versionId, instances: [], policy: this.policyOf(key), hardware, holdGrowth: false, setupFailures: 0, warmAfter: 0 };
       this.pools.set(key, pool);
     }
     return pool;
@@ -214,8 +232,9 @@ export class Worker {
   private dispatch(key: string): void {
     if (this.stopped) return;
     const pool = this.pool(key);
+    if (pool.hardware === undefined) return this.resolveHardware(pool);
     while (this.o.queue.depth(key) > 0) {
-      const instance = pool.instances.find((i) => i.state === "ready" && i.load < i.concurrency);
+      const instance = pool.instances.find((i) => i.state === "ready" && i.load < i.concurrency && this.placed.get(i) === pool.hardware);
       if (!instance) return this.grow(pool);
       const job = this.o.queue.take(key)!;
       this.execute(instance, job).catch((error) => this.reportError(error));
@@ -232,6 +251,7 @@ export class Worker {
     let wanted = Math.min(this.o.queue.depth(pool.key) - starting, pool.policy.max - pool.instances.length);
     while (wanted > 0) {
       if (this.hostFull()) return this.makeRoom(pool, wanted);
+      if (!this.gpuFree(pool)) return this.freeGpu(pool, wanted);
       this.startInstance(pool, true);
       wanted--;
     }
@@ -263,18 +283,60 @@ export class Worker {
     // At the count cap, one slot per wanted job; at the memory cap, one instance at a time.
     const needed = all.length >= this.o.config.maxInstances ? wanted - (this.o.config.maxInstances - afterStops) : stopping === 0 ? 1 : 0;
     if (needed <= 0) return;
+    for (const { instance } of evictionOrder(this.idleElsewhere(pool, () => true)).slice(0, needed)) {
+      this.o.log(`worker: host at its instance cap; stopping an idle instance (pid ${instance.pid}) for waiting work`);
+      void instance.shutdown();
+    }
+  }
+
+  /** Idle instances of pools other than `pool` with nothing queued, that `accept` accepts, as eviction candidates. */
+  private idleElsewhere(pool: Pool, accept: (instance: Instance) => boolean): { instance: Instance; lastUsed: number; aboveMin: boolean }[] {
     const candidates: { instance: Instance; lastUsed: number; aboveMin: boolean }[] = [];
     for (const other of this.pools.values()) {
       if (other === pool || this.o.queue.depth(other.key) > 0) continue;
       const idle = other.instances.filter((i) => i.state === "ready" && i.load === 0).sort((a, b) => a.lastUsed - b.lastUsed);
       // The pool's least recently used idle instances beyond its min are the ones above it.
       let spare = other.instances.filter((i) => i.state !== "stopping").length - other.policy.min;
-      for (const instance of idle) candidates.push({ instance, lastUsed: instance.lastUsed, aboveMin: spare-- > 0 });
+      for (const instance of idle) if (accept(instance)) candidates.push({ instance, lastUsed: instance.lastUsed, aboveMin: spare-- > 0 });
     }
-    for (const { instance } of evictionOrder(candidates).slice(0, needed)) {
-      this.o.log(`worker: host at its instance cap; stopping an idle instance (pid ${instance.pid}) for waiting work`);
+    return candidates;
+  }
+
+  /** The pool runs on the CPU, or a device of its GPU kind is free. */
+  private gpuFree(pool: Pool): boolean {
+    return pool.hardware === undefined || !isGpuSku(pool.hardware) || this.o.gpus.available(pool.hardware) > 0;
+  }
+
+  /**
+   * `pool` has `wanted` jobs that need new instances and every device of its GPU kind is held:
+   * idle instances of other pools on that kind stop (as makeRoom), and the jobs start when those
+   * have exited and given their devices back. A kind this host does not have fails the jobs.
+   */
+  private freeGpu(pool: Pool, wanted: number): void {
+    const sku = pool.hardware!;
+    if (this.o.gpus.total(sku) === 0) {
+      return this.failQueued(pool.key, `The hardware ${sku} is not on this host (GET /v1/hardware lists what is); choose another.`);
+    }
+    const onSku = (i: Instance) => this.placed.get(i) === sku;
+    const stopping = this.hostInstances().filter((i) => i.state === "stopping" && onSku(i)).length;
+    for (const { instance } of evictionOrder(this.idleElsewhere(pool, onSku)).slice(0, wanted - stopping)) {
+      this.o.log(`worker: every ${sku} device is held; stopping an idle instance (pid ${instance.pid}) for waiting work`);
       void instance.shutdown();
     }
+  }
+
+  /** Looks up a version pool's hardware (its model's), then dispatches; until then its work waits. */
+  private resolveHardware(pool: Pool): void {
+    if (pool.resolvingHardware) return;
+    pool.resolvingHardware = true;
+    this.o.hardwareOf(pool.versionId).then(
+      (sku) => ((pool.hardware = sku), this.dispatch(pool.key)),
+      (error: Error) => {
+        this.o.log(`worker: the hardware of version ${pool.versionId} could not be read (${error.message}); running it on the CPU`);
+        pool.hardware = "cpu";
+        this.dispatch(pool.key);
+      },
+    );
   }
 
   /** Pools other than `except` with work waiting (some may wait for room on this host). */
@@ -285,9 +347,9 @@ export class Worker {
 
   /** Starts instances until the pool has its min running (spaced out while setups keep failing). */
   private keepWarm(pool: Pool): void {
-    if (this.stopped || !this.started || pool.policy.retiring || Date.now() < pool.warmAfter) return;
+    if (this.stopped || !this.started || pool.policy.retiring || pool.hardware === undefined || Date.now() < pool.warmAfter) return;
     let live = pool.instances.filter((i) => i.state !== "stopping").length;
-    while (live < pool.policy.min && pool.instances.length < pool.policy.max && !this.hostFull()) {
+    while (live < pool.policy.min && pool.instances.length < pool.policy.max && !this.hostFull() && this.gpuFree(pool)) {
       this.startInstance(pool);
       live++;
     }
@@ -304,15 +366,21 @@ export class Worker {
       pool.warmAfter = Date.now() + MAX_WARM_BACKOFF_MS;
       return this.failQueued(key, `The model could not be started: ${(error as Error).message}`);
     }
+    const sku = pool.hardware ?? "cpu";
+    // Callers check gpuFree first; the device is held until the process exits.
+    const device = isGpuSku(sku) ? this.o.gpus.take(sku) : null;
+    if (isGpuSku(sku) && !device) return;
     const instance = new Instance({
       dir,
       runner,
       // File outputs are copied here by the runner and moved into place by OutputFiles.
-      env: { ...this.o.env, SPROCKET_OUTPUT_DIR: this.o.outputs.stagingDir },
+      env: { ...this.o.env, ...deviceEnv(device), SPROCKET_OUTPUT_DIR: this.o.outputs.stagingDir },
       setupTimeoutMs: this.o.config.setupTimeoutSeconds * 1000,
       onInstanceLog: (data) => this.o.log(`[${versionId.slice(0, 12)} pid ${instance.pid}] ${data.trimEnd()}`),
       onExit: () => {
         pool.instances.splice(pool.instances.indexOf(instance), 1);
+        this.placed.delete(instance);
+        if (device) this.o.gpus.give(device);
         // Work may be waiting for a replacement, and a warm pool replaces what died.
         // Its slot on the host may be what another pool's work waits for.
         queueMicrotask(() => {
@@ -323,6 +391,7 @@ export class Worker {
       },
     });
     if (forWork) instance.startedForWork();
+    this.placed.set(instance, sku);
     pool.instances.push(instance);
     instance.start().then(
       () => {
@@ -462,8 +531,15 @@ export class Worker {
       const idleMs = pool.policy.retiring ? 0 : this.o.config.instanceIdleSeconds * 1000;
       let live = pool.instances.filter((i) => i.state !== "stopping").length;
       for (const instance of pool.instances) {
-        if (live <= pool.policy.min) break;
-        if (instance.state === "ready" && instance.load === 0 && now - instance.lastUsed >= idleMs && this.o.queue.depth(key) === 0) {
+        const idle = instance.state === "ready" && instance.load === 0;
+        // Started on hardware its pool's release no longer names: replaced as soon as it is idle.
+        if (idle && pool.hardware !== undefined && this.placed.get(instance) !== pool.hardware) {
+          void instance.shutdown();
+          live--;
+          continue;
+        }
+        if (live <= pool.policy.min) continue;
+        if (idle && now - instance.lastUsed >= idleMs && this.o.queue.depth(key) === 0) {
           void instance.shutdown();
           live--;
         }

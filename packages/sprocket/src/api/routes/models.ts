@@ -51,6 +51,11 @@ export function registerModelRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post("/v1/models", async (request, reply) => {
     const body = modelBody(request.body);
+    // The hardware decides where predictions on the model's versions run, so it must be one this host has.
+    if (body.hardware !== undefined && body.hardware !== null && !deps.hardware.some((h) => h.sku === body.hardware)) {
+      const skus = deps.hardware.map((h) => `"${h.sku}"`).join(", ");
+      throw validationError([{ type: "enum", field: "hardware", description: `hardware must be one of the following (GET /v1/hardware): ${skus}` }]);
+    }
     const model = await models.create(request.account, {
       owner: body.owner as string,
       name: body.name as string,
