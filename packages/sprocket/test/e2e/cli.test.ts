@@ -246,3 +246,31 @@ describe("push", () => {
     assert.deepEqual(missing, []);
   });
 });
+
+describe("deployments create and update", () => {
+  test("create takes the model's latest version; update moves it to another one; both print the release (--json parses)", async () => {
+    const auth = { SPROCKET_API_TOKEN: server.token, SPROCKET_URL: server.url };
+    const dir = path.join(tempDir(), "m");
+    await cli(["init", "--typescript", dir]);
+    const first = (await cli(["push", dir, "admin/deployed"], { env: auth })).stdout.trim();
+    const created = await cli(["deployments", "create", "deployed-prod", "--model", "admin/deployed", "--max", "2", "--json"], { env: auth });
+    assert.equal(created.code, 0, created.stderr);
+    const release = JSON.parse(created.stdout).current_release;
+    assert.equal(release.version, first);
+    assert.deepEqual(release.configuration, { hardware: "cpu", min_instances: 0, max_instances: 2 });
+
+    appendFileSync(path.join(dir, "predict.ts"), "// release 2\n");
+    const second = (await cli(["push", dir, "admin/deployed"], { env: auth })).stdout.trim();
+    const updated = await cli(["deployments", "update", "admin/deployed-prod", "--version", second, "--max", "3"], { env: auth });
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.match(updated.stdout, new RegExp(`version:\\s+${second}`));
+    assert.match(updated.stdout, /release:\s+2\n/);
+    assert.match(updated.stdout, /max_instances:\s+3/);
+
+    assert.equal((await cli(["deployments", "update", "admin/deployed-prod"], { env: auth })).code, 2);
+    assert.equal((await cli(["deployments", "update", "admin/deployed-prod", "--min", "lots"], { env: auth })).code, 2);
+    const missing = await cli(["deployments", "create", "nope", "--model", "admin/no-such-model"], { env: auth });
+    assert.equal(missing.code, 5, missing.stderr);
+    assert.equal(missing.stderr.trim().split("\n").length, 1, missing.stderr);
+  });
+});
