@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, type Stats } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
 import { AppError } from "../errors/index.ts";
 import type { BlobStore } from "../files/blob-store.ts";
@@ -115,7 +115,7 @@ export function materialize(target: string, manifest: Manifest, blobs: BlobStore
     for (const [file, sha] of Object.entries(manifest)) {
       const destination = path.join(temporary, file);
       mkdirSync(path.dirname(destination), { recursive: true });
-      copyFileSync(blobs.path(sha), destination);
+      placeFile(blobs.path(sha), destination);
     }
     mkdirSync(path.dirname(target), { recursive: true });
     renameSync(temporary, target);
@@ -124,4 +124,28 @@ export function materialize(target: string, manifest: Manifest, blobs: BlobStore
     if (existsSync(target) && statSync(target).isDirectory()) return; // another request won the race
     throw error;
   }
+}
+
+/** Files this size and up are hard-linked from the blob store instead of copied. */
+const LINK_FROM_BYTES = 1024 * 1024;
+
+/**
+ * A version's file from its blob. Big files (weights) are hard links: copying a 1 GB blob for
+ * every pushed version costs a second and a gigabyte of disk per push, and a one-line code change
+ * must not. The shared inode is made read-only, so a model that opens its weights for writing gets
+ * EACCES instead of silently changing the blob every version shares. Small files are copied (a
+ * model may rewrite its own config files at setup; they cost nothing to copy). Where the blob store
+ * is on another filesystem, or links are refused, the file is copied as before.
+ */
+function placeFile(blob: string, destination: string): void {
+  if (statSync(blob).size >= LINK_FROM_BYTES) {
+    try {
+      chmodSync(blob, 0o444);
+      linkSync(blob, destination);
+      return;
+    } catch {
+      // EXDEV (another filesystem), EPERM (no links here), a read-only store: copy instead.
+    }
+  }
+  copyFileSync(blob, destination);
 }

@@ -2,7 +2,7 @@
 // lines it prints. Exit codes are documented in the README (Command line → Exit codes).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { FIXTURES_DIR, startServer, tempDir, type TestServer } from "./harness.ts";
@@ -244,6 +244,12 @@ describe("push", () => {
       })
     ).json() as { missing: string[] };
     assert.deepEqual(missing, []);
+    // And the server keeps one copy of the weights on disk for both versions, not one per push.
+    const copies = (readdirSync(server.dataDir, { recursive: true }) as string[]).filter((file) => path.basename(file) === "weights.bin" && !file.includes(".tmp"));
+    const ids = [first, second].map((pushed) => pushed.stdout.trim().split("\n").at(-1)!);
+    const weights = ids.map((id) => copies.find((file) => file.split(path.sep).includes(id)));
+    assert.ok(weights[0] && weights[1], `weights.bin of both versions under ${server.dataDir}: ${copies.join(", ")}`);
+    assert.equal(statSync(path.join(server.dataDir, weights[0])).ino, statSync(path.join(server.dataDir, weights[1])).ino);
   });
 });
 
