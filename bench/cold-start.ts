@@ -18,11 +18,11 @@
 //
 // Everything listens and connects on 127.0.0.1. Exits 1 if any request failed or a step broke.
 import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { collectDirectory } from "../packages/sprocket/src/models/bundle.ts";
 import { argValue } from "./lib/args.ts";
+import { freshRequest, type FreshReply } from "./lib/fresh-request.ts";
 import type { LoadResult, LoadSpec } from "./lib/load-client.ts";
 import { runLoad } from "./lib/load.ts";
 import { REPO_ROOT, descendants, rssBytes, runToEnd } from "./lib/processes.ts";
@@ -72,41 +72,11 @@ async function startSprocketOwned(): Promise<Target> {
   return run.own(target);
 }
 
-interface Reply {
-  status: number;
-  text: string;
-  ms: number;
-}
+type Reply = FreshReply;
 
 /** One request on a fresh loopback connection (as a client creating one prediction would). */
 function request(base: string, method: string, urlPath: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<Reply> {
-  const url = new URL(urlPath, base);
-  const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method,
-        agent: false,
-        headers: {
-          authorization: `Bearer ${TOKEN}`,
-          ...(payload ? { "content-length": String(payload.length), "content-type": "application/json" } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-      },
-    );
-    req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${urlPath}: no answer after 60 s`)));
-    req.on("error", reject);
-    req.end(payload);
-  });
+  return freshRequest(base, TOKEN, method, urlPath, body, headers);
 }
 
 function expectOk(reply: Reply, what: string): unknown {

@@ -15,10 +15,10 @@
 //
 // Everything listens and connects on 127.0.0.1. Exits 1 if any request failed.
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { argValue } from "./lib/args.ts";
+import { freshRequest, type FreshReply } from "./lib/fresh-request.ts";
 import { REPO_ROOT, descendants } from "./lib/processes.ts";
 import { pushModel } from "./lib/push.ts";
 import { formatNumber, renderTable, writeFigures } from "./lib/report.ts";
@@ -43,47 +43,20 @@ if (!Number.isInteger(TRIALS) || TRIALS < 1 || TRIALS > 20 || !Number.isInteger(
 
 const run = new RunContext({ tmpPrefix: "sprocket-bench-deploy-", maxFailureSamples: 10 });
 
-interface Reply {
-  status: number;
+interface Reply extends FreshReply {
   body: { status?: string; output?: unknown; error?: unknown; sprocket_pool?: { instances: { state: string }[] } } | null;
-  text: string;
-  ms: number;
 }
 
 /** One request on a fresh loopback connection, as a client creating one prediction would. */
-function request(server: Target, method: string, urlPath: string, body?: object, headers: Record<string, string> = {}): Promise<Reply> {
-  const url = new URL(urlPath, server.url);
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method,
-        agent: false,
-        headers: { authorization: `Bearer ${TOKEN}`, ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}), ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let parsed: Reply["body"] = null;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // reported by the caller through `text`
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed, text, ms: Number(process.hrtime.bigint() - started) / 1e6 });
-        });
-      },
-    );
-    req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${urlPath}: no answer after 60 s`)));
-    req.on("error", reject);
-    req.end(payload);
-  });
+async function request(server: Target, method: string, urlPath: string, body?: object, headers: Record<string, string> = {}): Promise<Reply> {
+  const reply = await freshRequest(server.url, TOKEN, method, urlPath, body === undefined ? undefined : JSON.stringify(body), headers);
+  let parsed: Reply["body"] = null;
+  try {
+    parsed = JSON.parse(reply.text);
+  } catch {
+    // reported by the caller through `text`
+  }
+  return { ...reply, body: parsed };
 }
 
 /** A sync prediction answered 201 "succeeded", or a recorded failure (null). */
