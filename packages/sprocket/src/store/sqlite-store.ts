@@ -1,95 +1,17 @@
-import Database from "libsql";
 import type { CursorKey } from "../lib/cursor.ts";
-import type { DeploymentRecord, DeploymentRelease, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
-import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
-import { GroupCommit } from "./group-commit.ts";
-import {
-  PATCH_COLUMNS,
-  encodeColumn,
-  page,
-  toAttempt,
-  toDelivery,
-  toDeployment,
-  toFile,
-  toModel,
-  toPrediction,
-  toVersion,
-  type Row,
-} from "./sqlite-rows.ts";
-import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
+import type { DeploymentRecord, DeploymentRelease, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookDeliveryRecord } from "./records.ts";
+import { PATCH_COLUMNS, encodeColumn, page, toDeployment, toFile, toModel, toPrediction, toVersion, type Row } from "./sqlite-rows.ts";
+import { SqliteWebhookTables } from "./sqlite-webhooks.ts";
 import type { PredictionListQuery, PredictionPatch, Store } from "./store.ts";
-
-type Db = InstanceType<typeof Database>;
-/** libsql's bundled typings declare one parameter; at run time it takes them spread, like better-sqlite3. */
-interface Statement {
-  run(...params: unknown[]): { changes: number };
-  get(...params: unknown[]): unknown;
-  all(...params: unknown[]): unknown[];
-}
 
 /**
  * The embedded store: one SQLite file in WAL mode with synchronous=NORMAL, which keeps every
  * committed transaction through a crash of this process (the durability promise), and costs no
  * fsync per commit. Statements are prepared once. libsql is synchronous; methods are async only to
- * share the Store interface with networked databases.
+ * share the Store interface with networked databases. The connection (pragmas, migrations, group
+ * commit, checkpoints) is sqlite-connection.ts; the webhook tables' SQL is sqlite-webhooks.ts.
  */
-export class SqliteStore implements Store {
-  private readonly db: Db;
-  private readonly statements = new Map<string, Statement>();
-  /** Prediction writes (the hot path) share transactions; see group-commit.ts. */
-  private readonly batch: GroupCommit;
-
-  private readonly checkpointer?: Checkpointer;
-
-  /**
-   * `backgroundCheckpoints`: checkpoint from a worker thread (every 200 ms) instead of inside
-   * commits, where its fsync would stall a request now and then; off for `:memory:` and tests.
-   */
-  constructor(path: string, options: { backgroundCheckpoints?: boolean; onError?: (message: string) => void } = {}) {
-    this.db = new Database(path);
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
-    this.migrate();
-    if (options.backgroundCheckpoints && path !== ":memory:") {
-      // After a restart of the WAL, truncate it back to 4 MiB so a burst does not keep its disk space.
-      this.db.exec("PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 4194304;");
-      this.checkpointer = startCheckpointer(path, 200, options.onError ?? (() => {}));
-    }
-    this.batch = new GroupCommit({
-      begin: () => this.db.exec("BEGIN"),
-      commit: () => this.db.exec("COMMIT"),
-      rollback: () => this.db.exec("ROLLBACK"),
-      savepoint: () => this.db.exec("SAVEPOINT atomic_write"),
-      release: () => this.db.exec("RELEASE atomic_write"),
-      rollbackToSavepoint: () => this.db.exec("ROLLBACK TO atomic_write; RELEASE atomic_write"),
-    });
-  }
-
-  private migrate(): void {
-    this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
-    const applied = new Set((this.db.prepare("SELECT version FROM schema_migrations").all() as Row[]).map((r) => Number(r.version)));
-    SQLITE_MIGRATIONS.forEach((sql, index) => {
-      if (applied.has(index + 1)) return;
-      this.db.exec("BEGIN");
-      try {
-        this.db.exec(sql);
-        this.db.prepare("INSERT INTO schema_migrations (version) VALUES (?)").run(index + 1);
-        this.db.exec("COMMIT");
-      } catch (error) {
-        this.db.exec("ROLLBACK");
-        throw error;
-      }
-    });
-  }
-
-  private sql(text: string): Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text) as unknown as Statement;
-      this.statements.set(text, statement);
-    }
-    return statement;
-  }
-
+export class SqliteStore extends SqliteWebhookTables implements Store {
   async ensureAccount(username: string) {
     this.sql("INSERT OR IGNORE INTO accounts (username, name, type, created_at) VALUES (?, ?, 'user', ?)").run(
       username,
@@ -256,13 +178,6 @@ export class SqliteStore implements Store {
     ).map(toPrediction);
   }
 
-  async deleteWebhookData(predictionId: string) {
-    await this.batch.run(() => {
-      this.sql("DELETE FROM webhook_attempts WHERE prediction_id = ?").run(predictionId);
-      this.sql("DELETE FROM webhook_deliveries WHERE prediction_id = ?").run(predictionId);
-    }, true);
-  }
-
   async insertDeployment(d: DeploymentRecord) {
     const r = d.release;
     const result = this.sql(
@@ -394,72 +309,4 @@ export class SqliteStore implements Store {
     );
   }
 
-  async ensureWebhookSecret(account: string, candidate: string) {
-    this.sql("INSERT OR IGNORE INTO webhook_secrets (account, secret, created_at) VALUES (?, ?, ?)").run(account, candidate, new Date().toISOString());
-    const row = this.sql("SELECT secret FROM webhook_secrets WHERE account = ?").get(account) as Row;
-    return String(row.secret);
-  }
-
-  async insertWebhookDelivery(delivery: WebhookDeliveryRecord) {
-    await this.batch.run(() => this.writeDelivery(delivery));
-  }
-
-  private writeDelivery(d: WebhookDeliveryRecord): void {
-    this.sql(
-      `INSERT INTO webhook_deliveries (id, prediction_id, account, url, event, body, state, attempts, created_at, next_attempt_at, give_up_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(d.id, d.predictionId, d.account, d.url, d.event, d.body, d.state, d.attempts, d.createdAt, d.nextAttemptAt, d.giveUpAt);
-  }
-
-  async recordWebhookAttempt(a: WebhookAttemptRecord, after: Pick<WebhookDeliveryRecord, "state" | "attempts" | "nextAttemptAt">) {
-    await this.batch.run(() => {
-      this.sql(
-        `INSERT OR REPLACE INTO webhook_attempts (delivery_id, prediction_id, attempt, attempted_at, url, event, status_code, latency_ms, error)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(a.deliveryId, a.predictionId, a.attempt, a.attemptedAt, a.url, a.event, a.statusCode, a.latencyMs, a.error);
-      // A delivery superseded while this attempt was out stays superseded unless the attempt got through.
-      this.sql(
-        `UPDATE webhook_deliveries SET state = CASE WHEN state = 'superseded' AND ? <> 'delivered' THEN state ELSE ? END,
-           attempts = ?, next_attempt_at = ? WHERE id = ?`,
-      ).run(after.state, after.state, after.attempts, after.nextAttemptAt, a.deliveryId);
-    }, true);
-  }
-
-  async dueWebhookDeliveries(now: string, limit: number) {
-    return (
-      this.sql("SELECT * FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?").all(now, limit) as Row[]
-    ).map(toDelivery);
-  }
-
-  async supersedeWebhookDeliveries(by: WebhookDeliveryRecord, events: readonly string[]) {
-    const marks = events.map(() => "?").join(", ");
-    await this.batch.run(() =>
-      this.sql(
-        `UPDATE webhook_deliveries SET state = 'superseded', next_attempt_at = NULL
-         WHERE prediction_id = ? AND state = 'pending' AND id <> ? AND created_at <= ? AND event IN (${marks})`,
-      ).run(by.predictionId, by.id, by.createdAt, ...events),
-    );
-  }
-
-  async resetWebhookDelivery(id: string, nextAttemptAt: string, giveUpAt: string) {
-    await this.batch.run(() =>
-      this.sql("UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?, give_up_at = ? WHERE id = ?").run(nextAttemptAt, giveUpAt, id),
-    );
-  }
-
-  async webhookDeliveries(predictionId: string) {
-    return (this.sql("SELECT * FROM webhook_deliveries WHERE prediction_id = ? ORDER BY created_at, id").all(predictionId) as Row[]).map(toDelivery);
-  }
-
-  async webhookAttempts(predictionId: string) {
-    return (
-      this.sql("SELECT * FROM webhook_attempts WHERE prediction_id = ? ORDER BY attempted_at, delivery_id, attempt").all(predictionId) as Row[]
-    ).map(toAttempt);
-  }
-
-  async close() {
-    this.batch.flush();
-    await this.checkpointer?.stop();
-    this.db.close();
-  }
 }
