@@ -2,15 +2,16 @@ import type { Config } from "../config/index.ts";
 import type { EventBus, Unsubscribe } from "../events/event-bus.ts";
 import type { OutputFiles } from "../files/output-files.ts";
 import { ALL_PREDICTIONS, type PredictionService } from "../predictions/prediction-service.ts";
-import type { StagedFiles } from "../protocol/runner-messages.ts";
 import type { DeploymentPool, PredictionQueue, WaitReason } from "../protocol/api-types.ts";
 import { parsePoolKey, poolKey as poolKeyOf, type Job, type Queue } from "../queue/queue.ts";
 import { deviceEnv, isGpuSku, type GpuDevices } from "./gpu-devices.ts";
-import { evictionOrder, residentMemoryMb } from "./host-limits.ts";
+import { HostRoom } from "./host-room.ts";
 import { Instance } from "./instance.ts";
 import { policyFor, type DeploymentTarget, type PoolPolicy } from "./pool-policy.ts";
 import { runnerForDir, type RunnerCommands } from "./runner-command.ts";
-import { fetchUrlInputs, type UrlInputOptions } from "./url-inputs.ts";
+import { deploymentPoolOf, poolStats, type Pool, type PoolStats } from "./pools.ts";
+import { runPrediction, timeoutMessage, type RunHost, type Running } from "./run-prediction.ts";
+import type { UrlInputOptions } from "./url-inputs.ts";
 
 export interface WorkerOptions {
   queue: Queue;
@@ -35,43 +36,9 @@ export interface WorkerOptions {
   onInstanceReady?(setupSeconds: number): void;
 }
 
-/** One pool as /metrics shows it. */
-export interface PoolStats {
-  pool: string;
-  queued: number;
-  instances: Record<"starting" | "ready" | "busy" | "stopping", number>;
-}
-
-interface Pool {
-  key: string;
-  versionId: string;
-  instances: Instance[];
-  policy: PoolPolicy;
-  /**
-   * The sku its instances run on: a deployment's release says it; a version's shared pool uses
-   * its model's hardware, looked up when the pool is first needed (undefined until then).
-   */
-  hardware?: string;
-  resolvingHardware?: boolean;
-  /** A setup failed while another instance was starting: start no more until one is ready. */
-  holdGrowth: boolean;
-  /** Setup failures in a row; they space out restarts of warm instances. */
-  setupFailures: number;
-  /** No warm (min) instance starts before this time. */
-  warmAfter: number;
-}
-
 /** The longest pause between attempts to start a warm instance whose setup keeps failing. */
 const MAX_WARM_BACKOFF_MS = 60_000;
 
-interface Running {
-  instance: Instance;
-  startedAt: number;
-  /** Aborts the preparation (URL downloads) of a prediction not yet handed to its instance. */
-  preparing: AbortController;
-  /** Why preparation was aborted (a cancel, or the timeout), to end the prediction that way. */
-  abortedAs?: "canceled" | "timed_out";
-}
 
 /**
  * Runs queued predictions on warm instances. One pool of instances per version (0 to
@@ -90,7 +57,26 @@ export class Worker {
   private sweep?: NodeJS.Timeout;
   private stopped = false;
 
-  constructor(private readonly o: WorkerOptions) {}
+  /** What runPrediction needs from the worker. */
+  private readonly runHost: RunHost;
+  /** The host's caps (instances, memory, GPU devices) and making room under them. */
+  private readonly room: HostRoom;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.room = new HostRoom(this.pools, this.placed, o, (key, error) => this.failQueued(key, error));
+    this.runHost = {
+      o,
+      running: this.running,
+      stopped: () => this.stopped,
+      dispatch: (pool) => this.dispatch(pool),
+      released: (instance, pool) => {
+        // The instance is free again: give it the next job before the result is written. If it
+        // stays idle, it may be what a pool waiting for room on the host can stop.
+        this.dispatch(pool);
+        if (instance.load === 0) this.dispatchOthers(pool);
+      },
+    };
+  }
 
   start(): void {
     this.started = true;
@@ -146,15 +132,7 @@ export class Worker {
 
   /** Every pool with instances or waiting work: queue depth and instances by state. */
   stats(): PoolStats[] {
-    const keys = new Set([...this.pools.keys(), ...this.o.queue.pendingPools()]);
-    return [...keys].map((key) => {
-      const instances = { starting: 0, ready: 0, busy: 0, stopping: 0 };
-      for (const instance of this.pools.get(key)?.instances ?? []) {
-        if (instance.state === "dead") continue;
-        instances[instance.state === "ready" && instance.load > 0 ? "busy" : instance.state]++;
-      }
-      return { pool: key, queued: this.o.queue.depth(key), instances };
-    });
+    return poolStats(this.pools, this.o.queue);
   }
 
   /** Where a prediction not yet running stands in its pool's queue and why it waits; null once taken. */
@@ -165,26 +143,7 @@ export class Worker {
 
   /** A deployment's instances (in every pool it has, a retiring one included) and its waiting work. */
   deploymentPool(deployment: string): DeploymentPool {
-    const pool: DeploymentPool = { instances: [], queue_depth: 0 };
-    for (const each of this.pools.values()) {
-      if (parsePoolKey(each.key).deployment !== deployment) continue;
-      pool.queue_depth += this.o.queue.depth(each.key);
-      for (const instance of each.instances) {
-        if (instance.state === "dead") continue;
-        pool.instances.push({
-          version: each.versionId,
-          state: instance.state === "ready" && instance.load > 0 ? "busy" : instance.state,
-          running: instance.load,
-          setup_time: instance.readyAt === undefined ? null : (instance.readyAt - instance.spawnedAt) / 1000,
-          started_at: new Date(instance.spawnedAt).toISOString(),
-        });
-      }
-    }
-    // Queued work whose pool has no instance yet has no entry in `pools`.
-    for (const key of this.o.queue.pendingPools()) {
-      if (!this.pools.has(key) && parsePoolKey(key).deployment === deployment) pool.queue_depth += this.o.queue.depth(key);
-    }
-    return pool;
+    return deploymentPoolOf(this.pools, this.o.queue, deployment);
   }
 
   /** Why work in this pool is not running yet, most specific first. */
@@ -194,8 +153,8 @@ export class Worker {
     if (!pool) return "dispatching";
     if (pool.instances.some((i) => i.state === "starting")) return "instance_starting";
     if (pool.instances.length >= pool.policy.max) return "pool_at_max";
-    if (this.hostFull()) return "host_at_capacity";
-    if (!this.gpuFree(pool)) return "no_free_gpu";
+    if (this.room.full()) return "host_at_capacity";
+    if (!this.room.gpuFree(pool)) return "no_free_gpu";
     return "dispatching";
   }
 
@@ -237,7 +196,7 @@ export class Worker {
       const instance = pool.instances.find((i) => i.state === "ready" && i.load < i.concurrency && this.placed.get(i) === pool.hardware);
       if (!instance) return this.grow(pool);
       const job = this.o.queue.take(key)!;
-      this.execute(instance, job).catch((error) => this.reportError(error));
+      runPrediction(this.runHost, instance, job).catch((error) => this.reportError(error));
     }
   }
 
@@ -250,78 +209,10 @@ export class Worker {
     const starting = pool.instances.filter((i) => i.state === "starting").length;
     let wanted = Math.min(this.o.queue.depth(pool.key) - starting, pool.policy.max - pool.instances.length);
     while (wanted > 0) {
-      if (this.hostFull()) return this.makeRoom(pool, wanted);
-      if (!this.gpuFree(pool)) return this.freeGpu(pool, wanted);
+      if (this.room.full()) return this.room.makeRoom(pool, wanted);
+      if (!this.room.gpuFree(pool)) return this.room.freeGpu(pool, wanted);
       this.startInstance(pool, true);
       wanted--;
-    }
-  }
-
-  /** Every instance on this host: starting, ready and stopping ones each still hold a process. */
-  private hostInstances(): Instance[] {
-    return [...this.pools.values()].flatMap((pool) => pool.instances);
-  }
-
-  /** The host may start no further instance now (SPROCKET_MAX_INSTANCES, SPROCKET_MAX_INSTANCE_MEMORY_MB). */
-  private hostFull(): boolean {
-    const all = this.hostInstances();
-    if (all.length >= this.o.config.maxInstances) return true;
-    if (this.o.config.maxInstanceMemoryMb === 0) return false;
-    const used = residentMemoryMb(all.flatMap((i) => i.pid ?? []));
-    return used !== null && used >= this.o.config.maxInstanceMemoryMb;
-  }
-
-  /**
-   * `pool` has `wanted` jobs that need new instances and the host is full: idle instances of other
-   * pools stop (see evictionOrder), and the jobs start when those have exited (onExit dispatches).
-   * Instances already stopping are room on the way, so a second call does not stop more.
-   */
-  private makeRoom(pool: Pool, wanted: number): void {
-    const all = this.hostInstances();
-    const stopping = all.filter((i) => i.state === "stopping").length;
-    const afterStops = all.length - stopping;
-    // At the count cap, one slot per wanted job; at the memory cap, one instance at a time.
-    const needed = all.length >= this.o.config.maxInstances ? wanted - (this.o.config.maxInstances - afterStops) : stopping === 0 ? 1 : 0;
-    if (needed <= 0) return;
-    for (const { instance } of evictionOrder(this.idleElsewhere(pool, () => true)).slice(0, needed)) {
-      this.o.log(`worker: host at its instance cap; stopping an idle instance (pid ${instance.pid}) for waiting work`);
-      void instance.shutdown();
-    }
-  }
-
-  /** Idle instances of pools other than `pool` with nothing queued, that `accept` accepts, as eviction candidates. */
-  private idleElsewhere(pool: Pool, accept: (instance: Instance) => boolean): { instance: Instance; lastUsed: number; aboveMin: boolean }[] {
-    const candidates: { instance: Instance; lastUsed: number; aboveMin: boolean }[] = [];
-    for (const other of this.pools.values()) {
-      if (other === pool || this.o.queue.depth(other.key) > 0) continue;
-      const idle = other.instances.filter((i) => i.state === "ready" && i.load === 0).sort((a, b) => a.lastUsed - b.lastUsed);
-      // The pool's least recently used idle instances beyond its min are the ones above it.
-      let spare = other.instances.filter((i) => i.state !== "stopping").length - other.policy.min;
-      for (const instance of idle) if (accept(instance)) candidates.push({ instance, lastUsed: instance.lastUsed, aboveMin: spare-- > 0 });
-    }
-    return candidates;
-  }
-
-  /** The pool runs on the CPU, or a device of its GPU kind is free. */
-  private gpuFree(pool: Pool): boolean {
-    return pool.hardware === undefined || !isGpuSku(pool.hardware) || this.o.gpus.available(pool.hardware) > 0;
-  }
-
-  /**
-   * `pool` has `wanted` jobs that need new instances and every device of its GPU kind is held:
-   * idle instances of other pools on that kind stop (as makeRoom), and the jobs start when those
-   * have exited and given their devices back. A kind this host does not have fails the jobs.
-   */
-  private freeGpu(pool: Pool, wanted: number): void {
-    const sku = pool.hardware!;
-    if (this.o.gpus.total(sku) === 0) {
-      return this.failQueued(pool.key, `The hardware ${sku} is not on this host (GET /v1/hardware lists what is); choose another.`);
-    }
-    const onSku = (i: Instance) => this.placed.get(i) === sku;
-    const stopping = this.hostInstances().filter((i) => i.state === "stopping" && onSku(i)).length;
-    for (const { instance } of evictionOrder(this.idleElsewhere(pool, onSku)).slice(0, wanted - stopping)) {
-      this.o.log(`worker: every ${sku} device is held; stopping an idle instance (pid ${instance.pid}) for waiting work`);
-      void instance.shutdown();
     }
   }
 
@@ -349,7 +240,7 @@ export class Worker {
   private keepWarm(pool: Pool): void {
     if (this.stopped || !this.started || pool.policy.retiring || pool.hardware === undefined || Date.now() < pool.warmAfter) return;
     let live = pool.instances.filter((i) => i.state !== "stopping").length;
-    while (live < pool.policy.min && pool.instances.length < pool.policy.max && !this.hostFull() && this.gpuFree(pool)) {
+    while (live < pool.policy.min && pool.instances.length < pool.policy.max && !this.room.full() && this.room.gpuFree(pool)) {
       this.startInstance(pool);
       live++;
     }
@@ -426,89 +317,6 @@ export class Worker {
     this.o.log(`worker: could not record a prediction's outcome: ${error instanceof Error ? error.stack : String(error)}`);
   }
 
-  private async execute(instance: Instance, job: Job): Promise<void> {
-    const id = job.predictionId;
-    const run = this.o.predictions.runContext(id);
-    if (!run) return this.dispatch(job.pool);
-    // The slot is taken now, synchronously: the dispatcher's loop must not hand it to another job
-    // while this one's inputs are prepared.
-    const release = instance.reserve();
-    const running: Running = { instance, startedAt: Date.now(), preparing: new AbortController() };
-    this.running.set(id, running);
-    // The state changes to `processing` in memory at once; its write commits while the instance
-    // already works (writes commit in order, so `processing` is never written after the result).
-    const started = this.o.predictions.markStarted(id);
-    // File inputs given as URLs are fetched here, so the model gets local files (and SSRF rules
-    // apply in one place). A cancel or the timeout stops the download.
-    let prepared: Awaited<ReturnType<typeof fetchUrlInputs>> | undefined;
-    let preparationError: string | undefined;
-    try {
-      prepared = await fetchUrlInputs(run.input, run.fileInputs, this.o.urlInputs, running.preparing.signal, run.account);
-    } catch (error) {
-      preparationError = `A file input could not be fetched: ${(error as Error).message}`;
-    }
-    release();
-    if (!prepared || running.abortedAs) {
-      void prepared?.cleanup();
-      this.running.delete(id);
-      this.dispatch(job.pool);
-      await started;
-      if (running.abortedAs === "canceled") await this.o.predictions.markCanceled(id);
-      else await this.o.predictions.fail(id, running.abortedAs === "timed_out" ? this.timeoutMessage() : preparationError!);
-      return;
-    }
-    // Staged output files already stored for this prediction (the final output lists them again).
-    const claimed = new Map<string, string>();
-    // The first prediction on an instance started for it carries the cold start (extension metrics).
-    const cold = instance.takeColdStart();
-    if (cold) {
-      this.o.predictions.recordMetric(id, "cold_start_spawn_time", cold.spawn);
-      this.o.predictions.recordMetric(id, "cold_start_setup_time", cold.setup);
-    }
-    const result = await instance.run(id, prepared.input, {
-      onLog: (data) => this.o.predictions.appendLogs(id, data),
-      onOutput: (item, files) => this.o.predictions.appendOutput(id, this.persistOutput(item, files, claimed)),
-      onMetric: (name, value) => this.o.predictions.recordMetric(id, name, value),
-    });
-    this.running.delete(id);
-    const cleaned = prepared.cleanup();
-    // The instance is free again: give it the next job before this result is written. If it
-    // stays idle, it may be what a pool waiting for room on the host can stop.
-    this.dispatch(job.pool);
-    if (instance.load === 0) this.dispatchOthers(job.pool);
-    // Input copies are deleted (off the event loop) before the result's database write: a big
-    // copy still being written back would otherwise hold up that write's sync, and every request
-    // behind it.
-    await cleaned;
-    await started;
-    if (result.status === "succeeded") {
-      let output: unknown;
-      try {
-        output = this.o.outputs.persist(result.output, result.files, claimed);
-      } catch (error) {
-        return this.o.predictions.fail(id, `The prediction's output files could not be stored: ${(error as Error).message}`);
-      }
-      await this.o.predictions.succeed(id, output);
-    } else if (result.status === "failed" && this.stopped) {
-      await this.o.predictions.fail(id, "Prediction interrupted: the Sprocket server shut down while it was running.");
-    } else if (result.status === "failed") await this.o.predictions.fail(id, result.error);
-    else await this.o.predictions.markCanceled(id);
-  }
-
-  /** Output items streamed while running: a file that cannot be stored is logged, not fatal here. */
-  private persistOutput(item: unknown, files: StagedFiles | undefined, claimed: Map<string, string>): unknown {
-    try {
-      return this.o.outputs.persist(item, files, claimed);
-    } catch (error) {
-      this.o.log(`worker: an output file could not be stored: ${(error as Error).message}`);
-      return null;
-    }
-  }
-
-  private timeoutMessage(): string {
-    return `Prediction timed out after ${this.o.config.predictionTimeoutSeconds} s (SPROCKET_PREDICTION_TIMEOUT); its instance was stopped.`;
-  }
-
   private cancel(id: string): void {
     const running = this.running.get(id);
     if (!running) return;
@@ -558,7 +366,7 @@ export class Worker {
         run.abortedAs = "timed_out";
         run.preparing.abort();
       } else {
-        run.instance.killFor(id, { status: "failed", error: this.timeoutMessage() });
+        run.instance.killFor(id, { status: "failed", error: timeoutMessage(this.o.config.predictionTimeoutSeconds) });
       }
     }
   }
