@@ -7,17 +7,24 @@ import { isPredictorDefinition, type PredictorDefinition } from "../sdk/index.ts
 
 let hookRegistered = false;
 
-/** Makes `import "sprocket"` in a model resolve to this package's SDK (see resolve-hook.mjs). */
+/**
+ * Makes `import "sprocket"` in a model resolve to this package's SDK (see resolve-hook.mjs), and
+ * the model's TypeScript load without tsx (see typescript-hook.mjs; registered last, so it runs
+ * first). The hooks are plain .mjs under src/, found from src/ and dist/ alike; the SDK is the one
+ * this runner runs from, so the model and the runner share one SDK module.
+ */
 export function registerModelResolution(modelDir: string): void {
   if (hookRegistered) return;
   hookRegistered = true;
-  register(new URL("./resolve-hook.mjs", import.meta.url), {
+  const fromSource = import.meta.url.endsWith(".ts");
+  register(new URL("../../src/runner/resolve-hook.mjs", import.meta.url), {
     data: {
-      sdkUrl: new URL("../sdk/index.ts", import.meta.url).href,
+      sdkUrl: new URL(fromSource ? "../sdk/index.ts" : "../sdk/index.js", import.meta.url).href,
       fallbackParent: new URL("../../package.json", import.meta.url).href,
       modelRoot: path.resolve(modelDir) + path.sep,
     },
   });
+  register(new URL("../../src/runner/typescript-hook.mjs", import.meta.url));
 }
 
 const PREDICTOR_MISSING =
