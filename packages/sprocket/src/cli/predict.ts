@@ -1,6 +1,8 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config/index.ts";
+import { loadConfig, userCacheDir } from "../config/index.ts";
+import { predictOnDevSession } from "../processes/dev-predict.ts";
 import { localPredict } from "../processes/local-predict.ts";
+import { connect } from "./connection.ts";
 import { EXIT } from "./exit-codes.ts";
 import { collect, examples } from "./help.ts";
 import { printOutput } from "./print.ts";
@@ -15,7 +17,9 @@ export function registerPredict(program: Command): void {
   examples(
     program
       .command("predict")
-      .description("Run a model directory once, locally, without a server (like `cog predict`)")
+      .description(
+        "Run a model directory once, like `cog predict`: on the warm instance of a `sprocket dev` watching it (no setup() again), else locally without a server",
+      )
       .argument("<dir>", "model directory with cog.yaml")
       .option("-i, --input <key=value>", "an input; key=@path sends a file; repeat a key for a list", collect, [])
       .option("-o, --output <dir>", "where file outputs are written", ".")
@@ -27,7 +31,15 @@ export function registerPredict(program: Command): void {
 
 async function runPredict(dir: string, options: Flags): Promise<void> {
   const config = loadConfig({ env: process.env });
-  const result = await localPredict({
+  const onDevServer = await predictOnDevSession({
+    dir,
+    inputs: options.input,
+    outputDir: options.output,
+    cacheDir: userCacheDir(process.env),
+    connect: (server) => connect({ server }),
+    note: (message) => process.stderr.write(`${message}\n`),
+  });
+  const result = onDevServer ?? await localPredict({
     dir,
     inputs: options.input,
     outputDir: options.output,

@@ -4,6 +4,7 @@ import { isAppError } from "../errors/index.ts";
 import { BUNDLE_IGNORE_FILES, ignoreMatcher } from "../models/bundle.ts";
 import type { Deployment } from "../protocol/api-types.ts";
 import { ApiClient } from "./api-client.ts";
+import { removeDevSession, writeDevSession } from "./dev-session.ts";
 import { push } from "./push.ts";
 
 /**
@@ -63,7 +64,11 @@ export function startDev(options: DevOptions): DevSession {
       const result = await push({ dir: root, owner: options.owner, name: options.name, api: options.api, cacheDir: options.cacheDir, progress: options.note });
       const version = result.version.id;
       await deploy(version);
-      if (await waitReady(version, () => stopped || generation !== mine)) options.ready(version, deployment);
+      if (await waitReady(version, () => stopped || generation !== mine)) {
+        // `sprocket predict DIR` runs on this warm instance while the directory still builds to it.
+        writeDevSession(options.cacheDir, { dir: root, server: options.api.base, deployment, version, pid: process.pid });
+        options.ready(version, deployment);
+      }
     } catch (error) {
       if (!stopped) options.failed(error);
     }
@@ -145,6 +150,7 @@ export function startDev(options: DevOptions): DevSession {
       clearTimeout(timer);
       watcher.close();
       await running;
+      removeDevSession(options.cacheDir, root);
     },
   };
 }

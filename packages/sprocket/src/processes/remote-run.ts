@@ -12,6 +12,8 @@ export interface RemoteRunOptions {
   owner: string;
   name: string;
   version: string | null;
+  /** Run on the deployment OWNER/NAME (its current release's version) instead of the model. */
+  deployment?: boolean;
   inputs: string[];
   outputDir: string;
   /** Called with each streamed output event's text (with `stream`). */
@@ -28,14 +30,14 @@ const TERMINAL = new Set(["succeeded", "failed", "canceled", "aborted"]);
  */
 export async function remoteRun(options: RemoteRunOptions): Promise<{ prediction: Prediction; output: unknown; files: string[] }> {
   const { api, owner, name } = options;
-  const version = options.version
-    ? await api.json("GET", `/v1/models/${owner}/${name}/versions/${options.version}`)
-    : (await api.json("GET", `/v1/models/${owner}/${name}`)).latest_version;
-  if (!version) throw new AppError("not_found", `${owner}/${name} has no versions yet: push one with \`sprocket push DIR ${owner}/${name}\``);
+  const version = await versionToRun(options);
   const input = await parseInputPairs(options.inputs, version.openapi_schema ?? {}, (file) => upload(api, file));
 
   const stream = Boolean(options.onStream);
-  let prediction: Prediction = await api.json("POST", "/v1/predictions", { version: version.id, input, stream }, stream ? {} : { prefer: "wait=60" });
+  const [route, body] = options.deployment
+    ? [`/v1/deployments/${owner}/${name}/predictions`, { input, stream }]
+    : ["/v1/predictions", { version: version.id, input, stream }];
+  let prediction: Prediction = await api.json("POST", route, body, stream ? {} : { prefer: "wait=60" });
   options.onCreated?.(prediction);
   if (stream && prediction.urls?.stream && !TERMINAL.has(prediction.status)) await readStream(api, prediction.urls.stream, options.onStream!);
   while (!TERMINAL.has(prediction.status)) {
@@ -54,6 +56,19 @@ export async function remoteRun(options: RemoteRunOptions): Promise<{ prediction
     return { name: decodeURIComponent(url.pathname.split("/").pop()!), bytes: new Uint8Array(await response.arrayBuffer()) };
   });
   return { prediction, output: saved.output, files: saved.written };
+}
+
+async function versionToRun(options: RemoteRunOptions): Promise<{ id: string; openapi_schema?: Record<string, unknown> }> {
+  const { api, owner, name } = options;
+  if (options.deployment) {
+    const { current_release: release } = await api.json("GET", `/v1/deployments/${owner}/${name}`);
+    return api.json("GET", `/v1/models/${release.model}/versions/${release.version}`);
+  }
+  const version = options.version
+    ? await api.json("GET", `/v1/models/${owner}/${name}/versions/${options.version}`)
+    : (await api.json("GET", `/v1/models/${owner}/${name}`)).latest_version;
+  if (!version) throw new AppError("not_found", `${owner}/${name} has no versions yet: push one with \`sprocket push DIR ${owner}/${name}\``);
+  return version;
 }
 
 /** POST /v1/files (multipart, as the official clients upload) → the URL to put in the input. */

@@ -61,3 +61,31 @@ test("dev pushes on every edit, keeps the deployment warm, survives a broken cog
   assert.equal(code, 0, dev.output());
   assert.match(dev.output(), /stopped; deployment admin\/greeter stays warm/);
 });
+
+test("predict DIR runs on the warm instance dev keeps (setup() not repeated), and locally once dev stops", async () => {
+  const dir = path.join(tempDir(), "pidder");
+  assert.equal((await cli(["init", "--typescript", dir])).code, 0);
+  // The answer names the process that ran it, so reuse of one warm instance is visible.
+  const predictor = path.join(dir, "predict.ts");
+  writeFileSync(predictor, readFileSync(predictor, "utf8").replace("`hello ${name}`", "`${name} from ${process.pid}`"));
+  const dev = spawnCli(["dev", dir, "--server", server.url, "--model", "admin/pidder"], { SPROCKET_API_TOKEN: server.token });
+  await waitFor(() => /^version [0-9a-f]{64} ready/m.test(dev.output()), { timeoutMs: 20_000, message: () => dev.output() });
+
+  const predict = () => cli(["predict", dir, "-i", "name=Ada", "--json"], { env: { SPROCKET_API_TOKEN: server.token } });
+  const first = await predict();
+  const second = await predict();
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /ran on the warm instance of sprocket dev \(pid \d+, deployment admin\/pidder\)/);
+  const warm = JSON.parse(first.stdout).output as string;
+  assert.match(warm, /^Ada from \d+$/);
+  assert.equal(JSON.parse(second.stdout).output, warm, "both calls answered by the same warm process");
+  const viaApi = await api(server.url, "/v1/deployments/admin/pidder/predictions", { token: server.token, headers: { prefer: "wait" }, body: JSON.stringify({ input: { name: "Ada" } }) });
+  assert.equal(viaApi.body.output, warm, "the deployment's instance is the one predict used");
+
+  dev.child.kill("SIGINT");
+  await once(dev.child, "exit");
+  const local = await predict();
+  assert.equal(local.code, 0, local.stderr);
+  assert.doesNotMatch(local.stderr, /warm instance/);
+  assert.notEqual(JSON.parse(local.stdout).output, warm, "without dev, predict starts the model itself");
+});
