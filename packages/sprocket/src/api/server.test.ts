@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 // In-process API tests: the real server (SQLite, worker, runner) driven with fastify's inject.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -135,6 +136,22 @@ describe("the HTTP API", () => {
     });
     assert.equal(response.statusCode, 415);
     assert.ok(response.body.length < 1000);
+  });
+
+  test("a pushed blob is stored under its sha256 only when the bytes match it", async () => {
+    const bytes = Buffer.from("weights ".repeat(10_000));
+    const sha = createHash("sha256").update(bytes).digest("hex");
+    const put = (digest: string) =>
+      inject({ method: "PUT", url: `/v1/blobs/${digest}`, headers: { ...auth, "content-type": "application/octet-stream" }, payload: bytes });
+    const wrong = await put("0".repeat(64));
+    assert.equal(wrong.statusCode, 422);
+    assert.match(wrong.json().detail, new RegExp(`sha256 ${sha}`));
+    const right = await put(sha);
+    assert.equal(right.statusCode, 201);
+    assert.deepEqual(right.json(), { sha256: sha, size: bytes.length });
+    assert.equal((await put(sha)).statusCode, 200);
+    const missing = await inject({ method: "POST", url: "/v1/blobs/missing", headers: auth, payload: { digests: [sha, "1".repeat(64)] } });
+    assert.deepEqual(missing.json().missing, ["1".repeat(64)]);
   });
 
   test("a JSON object with thousands of unknown keys gets a short 422", async () => {

@@ -113,15 +113,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerWebhookRoutes(app, deps);
   registerMetricsRoutes(app, deps);
   // Other body types are accepted only where they mean something (fastify scopes parsers to the
-  // plugin that adds them): text for model search, raw bytes (up to the blob limit) for uploads.
+  // plugin that adds them): text for model search, raw bytes, streamed, for pushed files.
   void app.register(async (scope) => {
     scope.addContentTypeParser("text/plain", { parseAs: "string" }, (_request, body, done) => done(null, body));
     registerModelRoutes(scope, deps);
   });
   void app.register(async (scope) => {
-    scope.addContentTypeParser("application/octet-stream", { parseAs: "buffer", bodyLimit: deps.config.blobLimitBytes }, (_request, body, done) =>
-      done(null, body),
-    );
+    // Pushed files arrive as a stream: the blob store hashes and writes them as they come, and
+    // enforces SPROCKET_BLOB_LIMIT while reading.
+    scope.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
     registerBlobRoutes(scope, deps);
   });
   // Files API uploads are multipart, streamed to disk part by part under their own limit

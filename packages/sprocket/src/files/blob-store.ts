@@ -20,7 +20,11 @@ export interface BlobStore {
   put(sha256: string, data: Uint8Array): void;
   /**
    * Streams bytes of unknown digest into the store, hashing them on the way; more than `maxBytes`
-   * stops, keeps nothing and rejects with `overLimit()`.
+   * stops, keeps nothing and rejects with `overLimit()`; with `expectSha256`, other bytes are not
+   * kept either and reject with `mismatch()`.
    */
-  ingest(source: Readable, options: { maxBytes: number; overLimit: () => Error }): Promise<IngestedBlob>;
+  ingest(
+    source: Readable,
+    options: { maxBytes: number; overLimit: () => Error; expectSha256?: string; mismatch?: (actual: string) => Error },
+  ): Promise<IngestedBlob>;
 }

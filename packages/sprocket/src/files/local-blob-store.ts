@@ -46,9 +46,10 @@ export class LocalBlobStore implements BlobStore {
    * Streams bytes of unknown digest into the store: they go to a temporary file while sha256 and
    * md5 are computed on the way, and are renamed into place once complete, so memory use does not
    * grow with the size. More than `maxBytes` stops the copy, removes the partial file and rejects
-   * with `overLimit()`; any other failure of the source removes it too.
+   * with `overLimit()`; any other failure of the source removes it too, as do bytes whose digest is
+   * not `expectSha256` (when given: a pushed file named by its digest), with `mismatch()`.
    */
-  async ingest(source: Readable, options: { maxBytes: number; overLimit: () => Error }): Promise<IngestedBlob> {
+  async ingest(source: Readable, options: { maxBytes: number; overLimit: () => Error; expectSha256?: string; mismatch?: (actual: string) => Error }): Promise<IngestedBlob> {
     const sha256 = createHash("sha256");
     const md5 = createHash("md5");
     let size = 0;
@@ -72,6 +73,10 @@ export class LocalBlobStore implements BlobStore {
       throw error;
     }
     const blob = { sha256: sha256.digest("hex"), md5: md5.digest("hex"), size };
+    if (options.expectSha256 !== undefined && blob.sha256 !== options.expectSha256) {
+      rmSync(temporary, { force: true });
+      throw options.mismatch?.(blob.sha256) ?? new Error(`expected sha256 ${options.expectSha256}, got ${blob.sha256}`);
+    }
     const target = this.path(blob.sha256);
     if (existsSync(target)) {
       rmSync(temporary, { force: true });

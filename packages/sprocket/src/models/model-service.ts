@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { AppError, validationError } from "../errors/index.ts";
@@ -237,11 +238,20 @@ export class ModelService {
   }
 
   /** Stores an uploaded file (refused unless its bytes hash to `sha256`) and records its owner. */
-  async uploadBlob(account: string, sha256: string, data: Uint8Array): Promise<{ created: boolean }> {
+  /**
+   * A pushed file, streamed to the blob store as it arrives (hashed once, on the way): a 5 GB weight
+   * file never sits in memory. Bytes whose sha256 is not the one claimed are refused.
+   */
+  async uploadBlob(account: string, sha256: string, source: Readable, maxBytes: number): Promise<{ created: boolean; size: number }> {
     const existed = this.blobs.has(sha256);
-    this.blobs.put(sha256, data);
+    const stored = await this.blobs.ingest(source, {
+      maxBytes,
+      overLimit: () => new AppError("body_too_large", `The file is larger than this server's limit of ${maxBytes} bytes for a pushed file (SPROCKET_BLOB_LIMIT).`),
+      expectSha256: sha256,
+      mismatch: (actual) => new AppError("validation_failed", `the uploaded bytes have sha256 ${actual}, not the ${sha256} in the URL`),
+    });
     await this.store.addBlobOwner(account, sha256);
-    return { created: !existed };
+    return { created: !existed, size: stored.size };
   }
 
   /**

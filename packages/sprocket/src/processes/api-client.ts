@@ -28,14 +28,15 @@ export class ApiClient {
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const all: Record<string, string> = { authorization: `Bearer ${this.token}`, ...headers };
     let payload: RequestInit["body"];
-    if (body instanceof Uint8Array || body instanceof Blob || body instanceof FormData) payload = body as RequestInit["body"];
+    if (body instanceof Uint8Array || body instanceof Blob || body instanceof FormData || body instanceof ReadableStream) payload = body as RequestInit["body"];
     else if (body !== undefined) {
       all["content-type"] ??= "application/json";
       payload = JSON.stringify(body);
     }
     const url = path.startsWith("http://") || path.startsWith("https://") ? path : `${this.base}${path}`;
     try {
-      return await fetch(url, { method, headers: all, body: payload });
+      // duplex "half": a streamed body (a pushed file) is sent as it is read, never whole in memory.
+      return await fetch(url, { method, headers: all, body: payload, ...(payload instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new AppError(

@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
+import { Readable } from "node:stream";
 import { buildBundle } from "./build.ts";
 import { ApiClient } from "./api-client.ts";
 import type { Version } from "../protocol/api-types.ts";
@@ -30,9 +31,12 @@ export async function push(options: PushOptions): Promise<{ version: Version; cr
   let bytes = 0;
   const totalBytes = missing.reduce((sum, sha) => sum + statSync(bundle.sources.get(sha)!).size, 0);
   for (const sha of missing) {
-    const body = readFileSync(bundle.sources.get(sha)!);
-    await json(await api.request("PUT", `/v1/blobs/${sha}`, body, { "content-type": "application/octet-stream" }));
-    bytes += body.length;
+    // Streamed from disk: a weight file of any size costs the CLI a few buffers of memory.
+    const file = bundle.sources.get(sha)!;
+    const size = statSync(file).size;
+    const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+    await json(await api.request("PUT", `/v1/blobs/${sha}`, body, { "content-type": "application/octet-stream", "content-length": String(size) }));
+    bytes += size;
     options.uploaded?.({ files: ++sent, totalFiles: missing.length, bytes, totalBytes });
   }
 

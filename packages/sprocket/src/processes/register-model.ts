@@ -1,7 +1,7 @@
 import { collectDirectory } from "../models/bundle.ts";
 import type { ModelService } from "../models/model-service.ts";
 import type { VersionRecord } from "../store/store.ts";
-import { readFileSync } from "node:fs";
+import { createReadStream } from "node:fs";
 
 /**
  * Pushes a local model directory to owner/name in-process (the same path as `sprocket push`, minus
@@ -16,7 +16,7 @@ export async function registerDirectory(
 ): Promise<VersionRecord> {
   const bundle = collectDirectory(dir);
   for (const sha of await models.missingBlobs(owner, [...bundle.sources.keys()])) {
-    await models.uploadBlob(owner, sha, readFileSync(bundle.sources.get(sha)!));
+    await models.uploadBlob(owner, sha, createReadStream(bundle.sources.get(sha)!), Number.MAX_SAFE_INTEGER);
   }
   try {
     await models.get(owner, owner, name);

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { AppError } from "../../errors/index.ts";
 import type { ApiDeps } from "../server.ts";
@@ -19,8 +20,9 @@ export function registerBlobRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.put<{ Params: Params }>("/v1/blobs/:sha256", async (request, reply) => {
-    if (!Buffer.isBuffer(request.body)) throw new AppError("unsupported_media_type", "send the file's bytes with Content-Type: application/octet-stream");
-    const { created } = await deps.models.uploadBlob(request.account, request.params.sha256, request.body);
-    return reply.code(created ? 201 : 200).send({ sha256: request.params.sha256, size: request.body.length });
+    if (!(request.body instanceof Readable)) throw new AppError("unsupported_media_type", "send the file's bytes with Content-Type: application/octet-stream");
+    if (!/^[0-9a-f]{64}$/.test(request.params.sha256)) throw new AppError("validation_failed", "the URL names a blob by its sha256 in lower-case hex (64 characters)");
+    const { created, size } = await deps.models.uploadBlob(request.account, request.params.sha256, request.body, deps.config.blobLimitBytes);
+    return reply.code(created ? 201 : 200).send({ sha256: request.params.sha256, size });
   });
 }
