@@ -3,6 +3,7 @@ import type { Readable } from "node:stream";
 /** What `ingest` learned about the bytes while storing them. */
 export interface IngestedBlob {
   sha256: string;
+  /** Empty when the digest was given (`expectSha256`): pushed files need only their sha256. */
   md5: string;
   size: number;
 }
