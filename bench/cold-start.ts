@@ -263,10 +263,10 @@ async function main(): Promise<number> {
   const tp: Record<string, LoadResult> = {};
   for (const t of targets) tp[t.key] = await load(t.target, { mode: "concurrent", concurrency: THROUGHPUT_CLIENTS, durationMs: THROUGHPUT_MS }, t.urlPath, `${t.key} throughput`);
 
-  // The warm instances, by the version directory on their command lines.
+  // The warm instances, by the version directory on their command lines or as their working directory.
   const children = run.ownDescendants(sprocket.pid);
   const instanceRss = (version: string) => {
-    const found = children.filter((c) => c.command.includes(version) && !c.command.includes("--schema"));
+    const found = children.filter((c) => (c.command.includes(version) || c.cwd.includes(version)) && !c.command.includes("--schema"));
     return found.length ? found.reduce((s, c) => s + (rssBytes(c.pid) ?? 0), 0) : null;
   };
 

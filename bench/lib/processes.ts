@@ -1,7 +1,7 @@
 // Child processes for the benchmarks: start one and wait for the line that says where it listens,
 // read a process's memory and CPU from /proc, stop everything within a deadline.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -109,6 +109,8 @@ export function cpuMs(pid: number): number | null {
 export interface ChildInfo {
   pid: number;
   command: string;
+  /** Its working directory: a model instance runs in its version's directory, also one adopted from a spare runner (whose command line names no model). */
+  cwd: string;
 }
 
 /** A process's direct children, from /proc/<pid>/task/<tid>/children. */
@@ -125,7 +127,7 @@ export function childrenOf(pid: number): ChildInfo[] {
   } catch {
     return [];
   }
-  return [...pids].map((p) => ({ pid: p, command: commandLine(p) }));
+  return [...pids].map((p) => ({ pid: p, command: commandLine(p), cwd: workingDir(p) }));
 }
 
 /** Everything under a process: its children, theirs, and so on. */
@@ -136,6 +138,14 @@ export function descendants(pid: number): ChildInfo[] {
 function commandLine(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+  } catch {
+    return "";
+  }
+}
+
+function workingDir(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
   } catch {
     return "";
   }

@@ -55,6 +55,12 @@ export const SETTINGS = {
     doc: "Seconds a warm instance with nothing to do is kept before it stops (a deployment keeps its min_instances running).",
     parse: int(1),
   },
+  spareRunner: {
+    env: "SPROCKET_SPARE_RUNNER",
+    default: true,
+    doc: "Keep one Node runner process started ahead of need (~45 MiB), so a TypeScript model's cold start does not wait for Node to start (CPU instances).",
+    parse: bool,
+  },
   instancesPerVersion: { env: "SPROCKET_INSTANCES_PER_VERSION", default: 1, doc: "Most instances started for one version's predictions made without a deployment (deployments use their own min_instances/max_instances).", parse: int(1, 1024) },
   maxInstances: {
     env: "SPROCKET_MAX_INSTANCES",

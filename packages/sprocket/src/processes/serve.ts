@@ -157,6 +157,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
           uploadedFile: (account, id) => uploads.local(account, id),
         },
         env: childEnv,
+        spareRunner: config.spareRunner,
         gpus: new GpuDevices(gpus),
         // A version shared by several models (the same files pushed twice) runs on its first model's hardware.
         hardwareOf: async (id) => {

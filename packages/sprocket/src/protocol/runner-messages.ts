@@ -6,7 +6,8 @@
 // Python harness; golden files in test/fixtures/protocol keep both honest.
 
 export type WorkerToRunner =
-  | { type: "setup" }
+  /** `dir`: only to a runner started with `--spare` (no model yet), which loads the model found there. */
+  | { type: "setup"; dir?: string }
   | { type: "predict"; id: string; input: Record<string, unknown> }
   | { type: "cancel"; id: string }
   | { type: "shutdown" };

@@ -1,6 +1,8 @@
 // Entry point of a predictor child process. Usage (spawned by the worker, see worker/instance.ts):
 //   node bin/node-ts.mjs src/runner/main.ts DIR            serve predictions for the model in DIR
 //   node bin/node-ts.mjs src/runner/main.ts --schema DIR   send the model's schema and exit
+//   node bin/node-ts.mjs src/runner/main.ts --spare        wait for `setup` naming DIR, then as above
+// (from dist/: node dist/runner/main.js …, see worker/runner-command.ts)
 import { AsyncLocalStorage } from "node:async_hooks";
 import net from "node:net";
 import { encodeMessage, lineDecoder, type RunnerToWorker, type StagedFiles, type WorkerToRunner } from "../protocol/runner-messages.ts";
@@ -30,11 +32,13 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const args = process.argv.slice(2);
 const schemaMode = args[0] === "--schema";
-const dir = schemaMode ? args[1] : args[0];
+// --spare: started ahead of need (worker/spare-runner.ts); the model's directory comes with `setup`.
+const spareMode = args[0] === "--spare";
+let dir = schemaMode ? args[1] : spareMode ? "" : args[0];
 
 async function main(): Promise<void> {
-  if (!dir) {
-    console.error("usage: runner/main.ts [--schema] DIR");
+  if (!dir && !spareMode) {
+    console.error("usage: runner/main.ts [--schema] DIR | --spare");
     process.exit(2);
   }
   if (schemaMode) {
@@ -54,6 +58,11 @@ async function main(): Promise<void> {
     (message) => {
       switch (message.type) {
         case "setup":
+          if (spareMode && message.dir && !dir) {
+            dir = message.dir;
+            // As if spawned there: the model's relative paths resolve from its directory.
+            process.chdir(dir);
+          }
           void setup().then((loaded) => (definition = loaded));
           break;
         case "predict":

@@ -27,6 +27,12 @@ export interface InstanceOptions {
   runner: RunnerCommand;
   env: Record<string, string>;
   setupTimeoutMs: number;
+  /**
+   * A runner already started without a model (SpareRunner): adopted instead of spawning, and told
+   * the model's directory with `setup`. Its environment is `env` already, less nothing: only CPU
+   * instances (no device variables) take one.
+   */
+  spare?: ChildProcess | null;
   /** Output printed while no prediction runs (setup, background threads). */
   onInstanceLog(data: string): void;
   onExit(instance: Instance): void;
@@ -55,11 +61,13 @@ export class Instance {
   private setupWaiter?: { resolve(): void; reject(error: Error): void };
 
   constructor(private readonly options: InstanceOptions) {
-    this.child = spawn(options.runner.command, [...options.runner.args, options.dir], {
-      cwd: options.dir,
-      env: options.env,
-      stdio: ["pipe", "pipe", "pipe", "pipe"],
-    });
+    this.child =
+      options.spare ??
+      spawn(options.runner.command, [...options.runner.args, options.dir], {
+        cwd: options.dir,
+        env: options.env,
+        stdio: ["pipe", "pipe", "pipe", "pipe"],
+      });
     this.commands = this.child.stdin!;
     // A write to a child that just died raises EPIPE here; the exit handler reports the death.
     this.commands.on("error", () => {});
@@ -91,7 +99,7 @@ export class Instance {
         resolve: () => (clear(), resolve()),
         reject: (error) => (clear(), reject(error)),
       };
-      this.send({ type: "setup" });
+      this.send(this.options.spare ? { type: "setup", dir: this.options.dir } : { type: "setup" });
     });
   }
 

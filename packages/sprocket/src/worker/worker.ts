@@ -8,6 +8,7 @@ import { deviceEnv, isGpuSku, type GpuDevices } from "./gpu-devices.ts";
 import { HostRoom } from "./host-room.ts";
 import { Instance } from "./instance.ts";
 import { policyFor, type DeploymentTarget, type PoolPolicy } from "./pool-policy.ts";
+import { SpareRunner } from "./spare-runner.ts";
 import { runnerForDir, type RunnerCommands } from "./runner-command.ts";
 import { deploymentPoolOf, poolStats, type Pool, type PoolStats } from "./pools.ts";
 import { runPrediction, timeoutMessage, type RunHost, type Running } from "./run-prediction.ts";
@@ -34,6 +35,8 @@ export interface WorkerOptions {
   log(message: string): void;
   /** Told each instance's setup time (spawn → ready, seconds), for /metrics. */
   onInstanceReady?(setupSeconds: number): void;
+  /** Keep a Node runner started ahead of need for the next cold start (SPROCKET_SPARE_RUNNER; spare-runner.ts). */
+  spareRunner?: boolean;
 }
 
 /** The longest pause between attempts to start a warm instance whose setup keeps failing. */
@@ -61,8 +64,11 @@ export class Worker {
   private readonly runHost: RunHost;
   /** The host's caps (instances, memory, GPU devices) and making room under them. */
   private readonly room: HostRoom;
+  private readonly spares: SpareRunner | null;
 
   constructor(private readonly o: WorkerOptions) {
+    // The environment of a CPU instance, exactly (only CPU instances take a spare).
+    this.spares = o.spareRunner ? new SpareRunner(o.runners.node, { ...o.env, ...deviceEnv(null), SPROCKET_OUTPUT_DIR: o.outputs.stagingDir }, o.log) : null;
     this.room = new HostRoom(this.pools, this.placed, o, (key, error) => this.failQueued(key, error));
     this.runHost = {
       o,
@@ -93,6 +99,7 @@ export class Worker {
       for (const pool of this.pools.values()) this.keepWarm(pool);
     }, 1000);
     this.sweep.unref();
+    this.spares?.refill();
     // Jobs queued before the worker started (recovered at start-up) are waiting.
     for (const pool of this.o.queue.pendingPools()) this.dispatch(pool);
     for (const [deployment, target] of this.deployments) this.keepWarm(this.pool(poolKeyOf(target.version, deployment)));
@@ -166,6 +173,7 @@ export class Worker {
   /** Stops every instance; predictions still running end failed as interrupted. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.spares?.stop();
     this.unsubscribe?.();
     clearInterval(this.sweep);
     const all = [...this.pools.values()].flatMap((pool) => pool.instances);
@@ -264,6 +272,7 @@ export class Worker {
     const instance = new Instance({
       dir,
       runner,
+      spare: device ? null : this.spares?.take(runner),
       // File outputs are copied here by the runner and moved into place by OutputFiles.
       env: { ...this.o.env, ...deviceEnv(device), SPROCKET_OUTPUT_DIR: this.o.outputs.stagingDir },
       setupTimeoutMs: this.o.config.setupTimeoutSeconds * 1000,
@@ -284,7 +293,10 @@ export class Worker {
     if (forWork) instance.startedForWork();
     this.placed.set(instance, sku);
     pool.instances.push(instance);
-    instance.start().then(
+    // The next spare starts once this setup is over, so it never slows this cold start down.
+    const setup = instance.start();
+    setup.finally(() => this.spares?.refill()).catch(() => {});
+    setup.then(
       () => {
         pool.setupFailures = 0;
         pool.holdGrowth = false;
