@@ -5,7 +5,7 @@ import type { FileRecord, ModelRecord, VersionRecord } from "../store/store.ts";
 import type { UrlSigner } from "./urls.ts";
 
 export function presentPrediction(snapshot: PredictionSnapshot, origin: string, signer: UrlSigner): Prediction {
-  const { account: _account, ...prediction } = snapshot;
+  const { account: _account, token_id: _tokenId, ...prediction } = snapshot;
   // File outputs are stored as references; the URL depends on the origin the client used.
   prediction.output = resolveFileRefs(prediction.output, (keyAndName) => `${origin}/o/${keyAndName}`);
   return { ...prediction, urls: signer.predictionUrls(origin, snapshot.id) };

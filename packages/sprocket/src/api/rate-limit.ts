@@ -10,9 +10,12 @@ export class RateLimiter {
   constructor(private readonly limits: { create: number; other: number }) {}
 
   check(token: string, kind: "create" | "other", now = Date.now()): void {
-    const limit = this.limits[kind];
+    this.checkLimit(`${kind}:${token}`, this.limits[kind], now);
+  }
+
+  /** One more request in `key`'s window, refused (429) past `limit` a minute; 0: no limit. */
+  checkLimit(key: string, limit: number, now = Date.now()): void {
     if (limit === 0) return;
-    const key = `${kind}:${token}`;
     let window = this.windows.get(key);
     if (!window || now - window.start >= 60_000) {
       if (this.windows.size > 100_000) this.windows.clear();

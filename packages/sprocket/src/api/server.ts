@@ -1,3 +1,4 @@
+import cors from "@fastify/cors";
 import multipart from "@fastify/multipart";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { TokenService } from "../accounts/token-service.ts";
@@ -12,7 +13,7 @@ import type { Hardware, DeploymentPool, PredictionQueue } from "../protocol/api-
 import type { Store } from "../store/store.ts";
 import type { UploadService } from "../uploads/upload-service.ts";
 import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
-import { RateLimiter } from "./rate-limit.ts";
+import { registerAuth } from "./auth.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
 import { registerDeploymentRoutes } from "./routes/deployments.ts";
@@ -23,6 +24,7 @@ import { registerPredictionRoutes } from "./routes/predictions.ts";
 import { registerStreamRoutes } from "./routes/streams.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { registerMetricsRoutes } from "./routes/metrics.ts";
+import { registerTokenRoutes } from "./routes/tokens.ts";
 import type { Metrics } from "./metrics.ts";
 import { originOf, type UrlSigner } from "./urls.ts";
 
@@ -58,14 +60,8 @@ declare module "fastify" {
   }
 }
 
-/** Routes that need no token: health, and capability URLs that carry their own proof. */
-const PUBLIC_PREFIXES = ["/health", "/v1/streams/", "/o/"];
-/** Signed Files API downloads (`/v1/files/{id}/download?…&signature=`). */
-const FILE_DOWNLOAD = /^\/v1\/files\/[^/?]+\/download(\?|$)/;
-
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ bodyLimit: deps.config.bodyLimitBytes, logger: false, return503OnClosing: true });
-  app.decorateRequest("account", "");
   app.decorateRequest("origin", "");
 
   // The JS client sends `Content-Type: application/json` with an empty body on GET, DELETE and
@@ -84,19 +80,24 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     trustProxy: deps.config.trustProxy,
     fallbackHost: `${deps.config.host.includes(":") ? `[${deps.config.host}]` : deps.config.host}:${deps.config.port}`,
   };
-  const limiter = new RateLimiter({ create: deps.config.rateLimitCreatesPerMinute, other: deps.config.rateLimitOtherPerMinute });
-  let starting = deps.ready !== undefined;
-  void deps.ready?.then(() => (starting = false), () => {});
   app.addHook("onRequest", async (request) => {
-    if (starting) await deps.ready;
     request.origin = originOf(request, originOptions);
-    if (PUBLIC_PREFIXES.some((prefix) => request.url.startsWith(prefix)) || FILE_DOWNLOAD.test(request.url)) return;
-    const token = bearerToken(request);
-    if (!token) throw new AppError("unauthenticated", "You did not pass an authentication token");
-    const account = await deps.tokens.authenticate(token);
-    if (!account) throw new AppError("invalid_token", "You did not pass a valid authentication token");
-    request.account = account;
-    limiter.check(token, isCreate(request) ? "create" : "other");
+  });
+  // CORS first (a browser must be able to read even a refusal), then who is asking (auth.ts).
+  if (deps.config.corsOrigins.length > 0) {
+    void app.register(cors, {
+      origin: deps.config.corsOrigins,
+      methods: ["GET", "POST", "PATCH", "DELETE", "QUERY"],
+      exposedHeaders: ["Location", "Retry-After", "Preference-Applied"],
+      maxAge: 600,
+    });
+  }
+  void app.register(registerAuth, {
+    tokens: deps.tokens,
+    limits: { create: deps.config.rateLimitCreatesPerMinute, other: deps.config.rateLimitOtherPerMinute },
+    corsOrigins: deps.config.corsOrigins,
+    corsScopedOnly: deps.config.corsScopedTokensOnly,
+    ready: deps.ready,
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => sendError(toAppError(error, deps.log, request), reply));
@@ -112,6 +113,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerDeploymentRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerMetricsRoutes(app, deps);
+  registerTokenRoutes(app, deps);
   // Other body types are accepted only where they mean something (fastify scopes parsers to the
   // plugin that adds them): text for model search, raw bytes, streamed, for pushed files.
   void app.register(async (scope) => {
@@ -132,18 +134,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     registerFileRoutes(scope, deps);
   });
   return app;
-}
-
-function bearerToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (!header) return null;
-  // `Bearer` is what the clients send; `Token` is Replicate's legacy scheme, still in its docs.
-  const match = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : null;
-}
-
-function isCreate(request: FastifyRequest): boolean {
-  return request.method === "POST" && /^\/v1\/(predictions|models\/[^/]+\/[^/]+\/predictions|deployments\/[^/]+\/[^/]+\/predictions)\/?(\?|$)/.test(request.url);
 }
 
 function toAppError(error: FastifyError | AppError, log: (message: string) => void, request: FastifyRequest): AppError {

@@ -25,6 +25,14 @@ const bool: Parser<boolean> = (raw) => {
 };
 const str: Parser<string> = (raw) => raw;
 const optionalStr: Parser<string | null> = (raw) => (raw === "" ? null : raw);
+/** Comma-separated origins (scheme://host[:port]), e.g. for CORS. */
+const origins: Parser<string[]> = (raw) => {
+  const list = raw.split(",").map((o) => o.trim()).filter(Boolean);
+  for (const origin of list) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`expected origins like https://app.example.com separated by commas, got "${origin}"`);
+  }
+  return list;
+};
 
 export const SETTINGS = {
   host: { env: "SPROCKET_HOST", default: "127.0.0.1", doc: "Address the HTTP server listens on.", parse: str },
@@ -83,6 +91,24 @@ export const SETTINGS = {
     default: false,
     doc: "Let URL file inputs and webhooks reach private, loopback, link-local and metadata addresses (off: refused, against SSRF).",
     parse: bool,
+  },
+  corsOrigins: {
+    env: "SPROCKET_CORS_ORIGINS",
+    default: [] as string[],
+    doc: "Browser origins allowed to call the API (CORS), comma-separated, e.g. https://app.example.com. Empty: CORS off.",
+    parse: origins,
+  },
+  corsScopedTokensOnly: {
+    env: "SPROCKET_CORS_SCOPED_ONLY",
+    default: false,
+    doc: "Refuse full account tokens on requests from allowed browser origins: only scoped tokens (POST /v1/tokens) work there.",
+    parse: bool,
+  },
+  idempotencyHours: {
+    env: "SPROCKET_IDEMPOTENCY_HOURS",
+    default: 24,
+    doc: "Hours an Idempotency-Key on a create is remembered: the same key and body within it returns the first prediction.",
+    parse: int(1, 24 * 365),
   },
   dataRetentionHours: {
     env: "SPROCKET_DATA_RETENTION_HOURS",

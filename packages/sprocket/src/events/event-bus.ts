@@ -7,8 +7,8 @@ export type PredictionEvent =
   | { type: "output"; id: string; item: unknown }
   | { type: "cancel_requested"; id: string };
 
-/** A prediction without its URLs (those depend on who asks). */
-export type PredictionSnapshot = Omit<Prediction, "urls"> & { account: string };
+/** A prediction without its URLs (those depend on who asks), with whose it is (never shown). */
+export type PredictionSnapshot = Omit<Prediction, "urls"> & { account: string; token_id?: string };
 
 export type Unsubscribe = () => void;
 

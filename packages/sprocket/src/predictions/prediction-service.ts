@@ -20,6 +20,8 @@ export interface CreatePrediction {
   retentionSeconds?: number | null;
   /** `owner/name` of the deployment it is made through: it runs on that deployment's pool. */
   deployment?: string;
+  /** The scoped token making it: only that token reads it, and its predict time counts against the token's cap. */
+  tokenId?: string | null;
 }
 
 export interface RunContext {
@@ -107,6 +109,7 @@ export class PredictionService {
       dataRemoved: false,
       retentionSeconds: request.retentionSeconds ?? null,
       deployment: request.deployment ?? null,
+      tokenId: request.tokenId ?? null,
     };
     await this.store.insertPrediction(record);
     this.live.set(record.id, record);
@@ -340,6 +343,7 @@ export class PredictionService {
       metrics,
       ...(record.retentionSeconds != null ? { dataExpiresAt: new Date(now + record.retentionSeconds * 1000).toISOString() } : {}),
     });
+    if (record.tokenId && metrics.predict_time) await this.store.addTokenSpend(record.tokenId, metrics.predict_time);
     // Only once the terminal state is durable does the store become the source of truth. (If the
     // write failed, the prediction stays here, terminal, and the error reaches the caller.)
     this.live.delete(id);

@@ -24,5 +24,6 @@ export function toSnapshot(record: PredictionRecord): PredictionSnapshot {
   if (record.webhook) snapshot.webhook = record.webhook;
   if (record.webhookEventsFilter) snapshot.webhook_events_filter = record.webhookEventsFilter;
   if (record.deployment) snapshot.deployment = record.deployment;
+  if (record.tokenId) snapshot.token_id = record.tokenId;
   return snapshot;
 }

@@ -310,4 +310,61 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     assert.deepEqual([await store.webhookDeliveries("old"), await store.webhookAttempts("old")], [[], []]);
     await store.close();
   });
+
+  test(`${name}: scoped tokens: found with their grant and expiry, listed, spent, deleted per account`, async () => {
+    const store = await make();
+    await store.ensureAccount("ada");
+    await store.ensureAccount("bo");
+    const grant = { scopes: ["predictions.create"], models: ["ada/m"], deployments: null, rateLimitPerMinute: 5, spendingCapSeconds: 10 };
+    const token = { account: "ada", id: "tok_1", name: "browser", grant, createdAt: at(1), expiresAt: at(100), spentSeconds: 0 };
+    await store.insertScopedToken("h1", token);
+    await store.insertScopedToken("h2", { ...token, id: "tok_2", createdAt: at(2), grant: { ...grant, models: null } });
+    assert.deepEqual(await store.findToken("h1"), token);
+    await store.addToken("h3", "ada", "cli");
+    assert.deepEqual([(await store.findToken("h3"))?.grant, (await store.findToken("h3"))?.id], [null, null]);
+    assert.deepEqual((await store.listScopedTokens("ada")).map((t) => t.id), ["tok_2", "tok_1"]);
+    await store.addTokenSpend("tok_1", 1.5);
+    await store.addTokenSpend("tok_1", 2);
+    assert.equal((await store.findToken("h1"))?.spentSeconds, 3.5);
+    assert.equal(await store.deleteScopedToken("bo", "tok_1"), false);
+    assert.equal(await store.deleteScopedToken("ada", "tok_1"), true);
+    assert.equal(await store.findToken("h1"), null);
+    await store.close();
+  });
+
+  test(`${name}: a scoped token's predictions are listed apart from its account's others`, async () => {
+    const store = await make();
+    await store.insertPrediction({ ...prediction("p1", "ada", at(1)), tokenId: "tok_1" });
+    await store.insertPrediction(prediction("p2", "ada", at(2)));
+    assert.equal((await store.getPrediction("p1"))?.tokenId, "tok_1");
+    assert.deepEqual((await store.listPredictions({ account: "ada", limit: 10, tokenId: "tok_1" })).rows.map((p) => p.id), ["p1"]);
+    assert.equal((await store.listPredictions({ account: "ada", limit: 10 })).rows.length, 2);
+    await store.close();
+  });
+
+  test(`${name}: an Idempotency-Key is claimed once per account until it expires; a failed request releases it`, async () => {
+    const store = await make();
+    assert.equal(await store.claimIdempotencyKey("ada", "k", "hash-a", at(10), at(0)), true);
+    const again = await store.claimIdempotencyKey("ada", "k", "hash-b", at(11), at(1));
+    assert.notEqual(again, true);
+    assert.deepEqual(again, { requestHash: "hash-a", predictionId: null, statusCode: null, createdAt: at(10) });
+    assert.equal(await store.claimIdempotencyKey("bo", "k", "hash-b", at(11), at(1)), true, "keys are per account");
+    await store.completeIdempotencyKey("ada", "k", "p1", 201);
+    await store.releaseIdempotencyKey("ada", "k");
+    assert.deepEqual(await store.claimIdempotencyKey("ada", "k", "hash-a", at(12), at(2)), { requestHash: "hash-a", predictionId: "p1", statusCode: 201, createdAt: at(10) });
+    assert.equal(await store.claimIdempotencyKey("ada", "k", "hash-c", at(50), at(20)), true, "an expired claim is taken over");
+    await store.releaseIdempotencyKey("ada", "k");
+    assert.equal(await store.claimIdempotencyKey("ada", "k", "hash-d", at(51), at(21)), true, "a released claim is free again");
+    await store.close();
+  });
+
+  test(`${name}: audit events are listed per account, newest first, in pages`, async () => {
+    const store = await make();
+    for (let i = 1; i <= 3; i++) await store.addAuditEvent({ account: "ada", at: at(i), action: "token.refused", tokenId: `tok_${i}`, detail: `d${i}`, ip: "127.0.0.1" });
+    await store.addAuditEvent({ account: "bo", at: at(4), action: "token.created", tokenId: null, detail: "x", ip: null });
+    const first = await store.listAuditEvents("ada", 2);
+    assert.deepEqual(first.map((e) => e.detail), ["d3", "d2"]);
+    assert.deepEqual((await store.listAuditEvents("ada", 2, first[1].id)).map((e) => e.detail), ["d1"]);
+    await store.close();
+  });
 }

@@ -60,6 +60,51 @@ export interface PredictionRecord {
   retentionSeconds?: number | null;
   /** When its output, file inputs and webhook messages are removed; set when it finishes. */
   dataExpiresAt?: string | null;
+  /** The scoped token it was created with (null: a full account token); such a token reads only its own. */
+  tokenId?: string | null;
+}
+
+/** What a scoped token may do (null on a full account token: everything its account may). */
+export interface TokenGrant {
+  scopes: string[];
+  /** `owner/name` of the models it may use; null: any the account may. */
+  models: string[] | null;
+  /** `owner/name` of the deployments it may use; null: any the account may. */
+  deployments: string[] | null;
+  /** Requests per minute (0: the server's limits only). */
+  rateLimitPerMinute: number;
+  /** Predict-seconds its predictions may use in all (0: no cap). */
+  spendingCapSeconds: number;
+}
+
+/** A token as authentication sees it. Scoped tokens have an id, a name and a grant. */
+export interface TokenRecord {
+  account: string;
+  id: string | null;
+  name: string;
+  grant: TokenGrant | null;
+  createdAt: string;
+  expiresAt: string | null;
+  spentSeconds: number;
+}
+
+/** An Idempotency-Key claim: the request it was first used with, and what that request created. */
+export interface IdempotencyRecord {
+  requestHash: string;
+  predictionId: string | null;
+  statusCode: number | null;
+  createdAt: string;
+}
+
+/** A token created, revoked or refused (extension: GET /v1/audit). */
+export interface AuditEventRecord {
+  id?: number;
+  account: string;
+  at: string;
+  action: "token.created" | "token.revoked" | "token.refused";
+  tokenId: string | null;
+  detail: string;
+  ip: string | null;
 }
 
 /** A file uploaded with the Files API (`POST /v1/files`); its bytes are the blob `sha256`. */

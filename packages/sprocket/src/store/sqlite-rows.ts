@@ -82,6 +82,7 @@ export function toPrediction(row: Row): PredictionRecord {
     deployment: nullableString(row.deployment),
     retentionSeconds: row.retention_seconds === null || row.retention_seconds === undefined ? null : Number(row.retention_seconds),
     dataExpiresAt: nullableString(row.data_expires_at),
+    tokenId: nullableString(row.token_id),
   };
 }
 

@@ -167,4 +167,35 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE INDEX predictions_data_expiry ON predictions(data_expires_at) WHERE data_expires_at IS NOT NULL AND data_removed = 0;
   CREATE INDEX files_expiry ON files(expires_at);
   `,
+  // Scoped tokens (an id to manage them by, what they may do, an expiry, what they spent), the
+  // token each prediction was made with (a scoped token reads only its own), Idempotency-Key
+  // claims (the primary key makes concurrent duplicates one prediction), and the audit log.
+  `
+  ALTER TABLE tokens ADD COLUMN id TEXT;
+  ALTER TABLE tokens ADD COLUMN grant_json TEXT;
+  ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+  ALTER TABLE tokens ADD COLUMN spent_seconds REAL NOT NULL DEFAULT 0;
+  CREATE UNIQUE INDEX tokens_id ON tokens(id) WHERE id IS NOT NULL;
+  ALTER TABLE predictions ADD COLUMN token_id TEXT;
+  CREATE INDEX predictions_token ON predictions(token_id, created_at DESC, id DESC) WHERE token_id IS NOT NULL;
+  CREATE TABLE idempotency_keys (
+    account TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    prediction_id TEXT,
+    status_code INTEGER,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (account, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE audit_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    token_id TEXT,
+    detail TEXT NOT NULL,
+    ip TEXT
+  );
+  CREATE INDEX audit_events_account ON audit_events(account, id DESC);
+  `,
 ];

@@ -9,7 +9,8 @@ import type { PredictionListQuery, PredictionPatch, Store } from "./store.ts";
  * committed transaction through a crash of this process (the durability promise), and costs no
  * fsync per commit. Statements are prepared once. libsql is synchronous; methods are async only to
  * share the Store interface with networked databases. The connection (pragmas, migrations, group
- * commit, checkpoints) is sqlite-connection.ts; the webhook tables' SQL is sqlite-webhooks.ts.
+ * commit, checkpoints) is sqlite-connection.ts; the webhook tables' SQL is sqlite-webhooks.ts; scoped
+ * tokens, Idempotency-Key claims and the audit log are sqlite-tokens.ts.
  */
 export class SqliteStore extends SqliteWebhookTables implements Store {
   async ensureAccount(username: string) {
@@ -226,8 +227,8 @@ export class SqliteStore extends SqliteWebhookTables implements Store {
 
   async insertPrediction(p: PredictionRecord, deliveries: WebhookDeliveryRecord[] = []) {
     const text = `INSERT INTO predictions (id, account, model, version, input, output, logs, error, status, source, created_at,
-         started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed, deployment, retention_seconds, data_expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+         started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed, deployment, retention_seconds, data_expires_at, token_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     const row = [
       p.id,
       p.account,
@@ -250,6 +251,7 @@ export class SqliteStore extends SqliteWebhookTables implements Store {
       p.deployment ?? null,
       p.retentionSeconds ?? null,
       p.dataExpiresAt ?? null,
+      p.tokenId ?? null,
     ];
     await this.batch.run(() => {
       this.sql(text).run(...row);
@@ -283,6 +285,10 @@ export class SqliteStore extends SqliteWebhookTables implements Store {
   async listPredictions(q: PredictionListQuery) {
     const where = ["account = ?"];
     const values: unknown[] = [q.account];
+    if (q.tokenId) {
+      where.push("token_id = ?");
+      values.push(q.tokenId);
+    }
     if (q.after) {
       where.push("(created_at, id) < (?, ?)");
       values.push(q.after.createdAt, q.after.id);

@@ -1,9 +1,9 @@
 import type { WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
-import { SqliteConnection } from "./sqlite-connection.ts";
+import { SqliteTokenTables } from "./sqlite-tokens.ts";
 import { toAttempt, toDelivery, type Row } from "./sqlite-rows.ts";
 
 /** The webhook tables (secrets, outbox, attempt log) of SqliteStore. */
-export abstract class SqliteWebhookTables extends SqliteConnection {
+export abstract class SqliteWebhookTables extends SqliteTokenTables {
   async ensureWebhookSecret(account: string, candidate: string) {
     this.sql("INSERT OR IGNORE INTO webhook_secrets (account, secret, created_at) VALUES (?, ?, ?)").run(account, candidate, new Date().toISOString());
     const row = this.sql("SELECT secret FROM webhook_secrets WHERE account = ?").get(account) as Row;

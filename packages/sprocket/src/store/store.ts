@@ -1,8 +1,26 @@
 import type { CursorKey } from "../lib/cursor.ts";
-import type { AccountRecord, DeploymentRecord, DeploymentRelease, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
+import type {
+  AccountRecord,
+  AuditEventRecord,
+  DeploymentRecord,
+  DeploymentRelease,
+  FileRecord,
+  IdempotencyRecord,
+  ListPage,
+  ModelRecord,
+  PredictionRecord,
+  TokenRecord,
+  VersionRecord,
+  WebhookAttemptRecord,
+  WebhookDeliveryRecord,
+} from "./records.ts";
 
 export type {
   AccountRecord,
+  AuditEventRecord,
+  IdempotencyRecord,
+  TokenGrant,
+  TokenRecord,
   DeploymentRecord,
   DeploymentRelease,
   FileRecord,
@@ -22,6 +40,8 @@ export interface PredictionListQuery {
   after?: CursorKey;
   createdAfter?: string;
   createdBefore?: string;
+  /** Only the predictions made with this scoped token. */
+  tokenId?: string;
 }
 
 export type PredictionPatch = Partial<
@@ -37,6 +57,30 @@ export interface Store {
   /** Removes every token of `username` with this label (used to rotate the admin token). */
   removeTokens(username: string, label: string): Promise<void>;
   findTokenAccount(tokenHash: string): Promise<string | null>;
+  /** The token with this hash, with its grant and expiry, or null. */
+  findToken(tokenHash: string): Promise<TokenRecord | null>;
+  /** Stores a scoped token (it has an id and a grant). */
+  insertScopedToken(tokenHash: string, token: TokenRecord): Promise<void>;
+  /** The account's scoped tokens, newest first. */
+  listScopedTokens(account: string): Promise<TokenRecord[]>;
+  /** Deletes the account's scoped token; false when it had none with this id. */
+  deleteScopedToken(account: string, id: string): Promise<boolean>;
+  /** Adds predict-seconds to what a scoped token has spent. */
+  addTokenSpend(id: string, seconds: number): Promise<void>;
+
+  /**
+   * Claims an Idempotency-Key for a request: true when this call claimed it (also when an older
+   * claim, made before `expiredBefore`, was replaced); otherwise the existing claim.
+   */
+  claimIdempotencyKey(account: string, key: string, requestHash: string, now: string, expiredBefore: string): Promise<true | IdempotencyRecord>;
+  /** Records what the claimed request created. */
+  completeIdempotencyKey(account: string, key: string, predictionId: string, statusCode: number): Promise<void>;
+  /** Drops a claim whose request failed, so the key can be used again. */
+  releaseIdempotencyKey(account: string, key: string): Promise<void>;
+
+  addAuditEvent(event: AuditEventRecord): Promise<void>;
+  /** The account's audit events, newest first, those with an id below `beforeId` when given. */
+  listAuditEvents(account: string, limit: number, beforeId?: number): Promise<AuditEventRecord[]>;
 
   /** Inserts a model; returns false when owner/name is taken. */
   insertModel(model: ModelRecord): Promise<boolean>;

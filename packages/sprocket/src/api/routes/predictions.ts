@@ -3,11 +3,14 @@ import { AppError, isJsonObject, validationError } from "../../errors/index.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { privateLiteralHost } from "../../lib/private-addresses.ts";
 import type { InvalidField, Prediction } from "../../protocol/api-types.ts";
+import type { PredictionSnapshot } from "../../events/event-bus.ts";
 import { toSnapshot } from "../../predictions/wire.ts";
 import type { VersionRecord } from "../../store/store.ts";
 import { cursorOf, pageOf } from "../pagination.ts";
 import { parsePreferWait } from "../prefer.ts";
 import { presentPrediction } from "../present.ts";
+import { checkModelOfToken } from "../auth.ts";
+import { idempotent } from "../idempotency.ts";
 import type { ApiDeps } from "../server.ts";
 
 const PAGE_SIZE = 100;
@@ -27,6 +30,8 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
   app.post("/v1/predictions", async (request, reply) => {
     const body = createBody(request, true, deps.config.allowPrivateUrls);
     const version = await models.resolveVersion(request.account, body.version as string);
+    // The other create routes name their model or deployment in the URL (checked in auth.ts).
+    await checkModelOfToken(request, deps.tokens, `${version.owner}/${version.name}`);
     return createPrediction(request, reply, version, body);
   });
 
@@ -49,6 +54,8 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
     const query = request.query as Record<string, string | undefined>;
     const page = await deps.store.listPredictions({
       account: request.account,
+      // A scoped token lists only the predictions it made.
+      tokenId: request.token?.grant ? request.token.id! : undefined,
       limit: PAGE_SIZE,
       after: cursorOf(request),
       createdAfter: dateParam(query.created_after, "created_after"),
@@ -68,11 +75,15 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
 
   app.get<{ Params: Params }>("/v1/predictions/:id", async (request) => {
     const prediction = await predictions.get(request.params.id, request.account);
-    if (!prediction) throw notFound();
+    if (!prediction || !visibleTo(request, prediction)) throw notFound();
     return withQueue(presentPrediction(prediction, request.origin, deps.signer));
   });
 
   app.post<{ Params: Params }>("/v1/predictions/:id/cancel", async (request) => {
+    if (request.token?.grant) {
+      const own = await predictions.get(request.params.id, request.account);
+      if (!own || !visibleTo(request, own)) throw notFound();
+    }
     const prediction = await predictions.requestCancel(request.params.id, request.account);
     if (!prediction) throw notFound();
     return presentPrediction(prediction, request.origin, deps.signer);
@@ -85,18 +96,26 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
   }
 
   async function createPrediction(request: FastifyRequest, reply: FastifyReply, version: VersionRecord, body: Record<string, unknown>, deployment?: string) {
-    const input = deps.validator.validate(`${version.owner}/${version.name}:${version.id}`, version.openapiSchema, body.input);
-    const created = await predictions.create({
-      account: request.account,
-      version,
-      input,
-      webhook: (body.webhook as string | undefined) ?? (body.webhook_completed as string | undefined) ?? null,
-      webhookEventsFilter: (body.webhook_events_filter as string[] | undefined) ?? (body.webhook_completed ? ["completed"] : null),
-      lifetimeSeconds: lifetimeOf(request, body),
-      retentionSeconds: retentionOf(body, deps.config.dataRetentionHours),
-      deployment,
+    const { predictionId, statusCode, replayed } = await idempotent(request, deps.store, deps.config.idempotencyHours, async () => {
+      const input = deps.validator.validate(`${version.owner}/${version.name}:${version.id}`, version.openapiSchema, body.input);
+      await checkSpendingCap(request);
+      const made = await predictions.create({
+        account: request.account,
+        version,
+        input,
+        webhook: (body.webhook as string | undefined) ?? (body.webhook_completed as string | undefined) ?? null,
+        webhookEventsFilter: (body.webhook_events_filter as string[] | undefined) ?? (body.webhook_completed ? ["completed"] : null),
+        lifetimeSeconds: lifetimeOf(request, body),
+        retentionSeconds: retentionOf(body, deps.config.dataRetentionHours),
+        deployment,
+        tokenId: request.token?.grant ? request.token.id : null,
+      });
+      models.countRun(version.owner, version.name);
+      return made.id;
     });
-    models.countRun(version.owner, version.name);
+    if (replayed) reply.header("idempotent-replayed", "true");
+    const created = await predictions.get(predictionId, request.account);
+    if (!created) throw notFound();
     let prediction = created;
     const wait = parsePreferWait(request.headers.prefer);
     if (wait !== null) {
@@ -108,11 +127,28 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
     }
     const presented = withQueue(presentPrediction(prediction, request.origin, deps.signer));
     reply.header("location", presented.urls.get);
-    return reply.code(201).send(presented);
+    return reply.code(statusCode).send(presented);
+  }
+
+  /** A scoped token with a spending cap may not start more once its predictions used it up. */
+  async function checkSpendingCap(request: FastifyRequest): Promise<void> {
+    const token = request.token;
+    const cap = token?.grant?.spendingCapSeconds ?? 0;
+    if (!token || cap <= 0) return;
+    const spent = await deps.tokens.spentSeconds(request.bearer);
+    if (spent < cap) return;
+    const error = new AppError("forbidden", `This token's spending cap of ${cap} predict-seconds is used up (${spent.toFixed(1)} s spent); create a new token.`);
+    await deps.tokens.audit({ account: token.account, action: "token.refused", tokenId: token.id, detail: `${request.method} ${request.url.split("?")[0]}: ${error.message}`, ip: request.ip });
+    throw error;
   }
 }
 
 const notFound = () => new AppError("not_found", "The requested resource could not be found.");
+
+/** A scoped token sees only the predictions it made; a full token, all of its account's. */
+function visibleTo(request: FastifyRequest, prediction: PredictionSnapshot): boolean {
+  return !request.token?.grant || prediction.token_id === request.token.id;
+}
 
 /** Checks the create body's own shape (not the model's input; that is the validator's job). */
 function createBody(request: FastifyRequest, needsVersion: boolean, allowPrivate: boolean): Record<string, unknown> {
