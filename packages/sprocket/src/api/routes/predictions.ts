@@ -96,10 +96,11 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
   }
 
   async function createPrediction(request: FastifyRequest, reply: FastifyReply, version: VersionRecord, body: Record<string, unknown>, deployment?: string) {
+    let made: PredictionSnapshot | undefined;
     const { predictionId, statusCode, replayed } = await idempotent(request, deps.store, deps.config.idempotencyHours, async () => {
       const input = deps.validator.validate(`${version.owner}/${version.name}:${version.id}`, version.openapiSchema, body.input);
       await checkSpendingCap(request);
-      const made = await predictions.create({
+      made = await predictions.create({
         account: request.account,
         version,
         input,
@@ -114,7 +115,8 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
       return made.id;
     });
     if (replayed) reply.header("idempotent-replayed", "true");
-    const created = await predictions.get(predictionId, request.account);
+    // A new prediction answers as it was created (`starting`, as Replicate); a replay as it is now.
+    const created = made ?? (await predictions.get(predictionId, request.account));
     if (!created) throw notFound();
     let prediction = created;
     const wait = parsePreferWait(request.headers.prefer);
