@@ -51,7 +51,12 @@ export const SETTINGS = {
     parse: bool,
   },
   adminToken: { env: "SPROCKET_ADMIN_TOKEN", default: null, doc: "Sets the `admin` account's API token at start. Unset: one is generated once and saved in the data dir.", parse: optionalStr },
-  registerExamples: { env: "SPROCKET_EXAMPLES", default: true, doc: "Register the bundled examples (admin/hello) at start.", parse: bool },
+  registerExamples: {
+    env: "SPROCKET_EXAMPLES",
+    default: true as boolean | string[],
+    doc: "Register the bundled examples (examples/*: admin/hello, admin/ocr, …) as public models at start: true, false, or a comma-separated list of names (e.g. hello,ocr).",
+    parse: (raw: string): boolean | string[] => (/^(1|true|yes|on|0|false|no|off)$/i.test(raw) ? bool(raw) : raw.split(",").map((n) => n.trim()).filter(Boolean)),
+  },
   worker: { env: "SPROCKET_WORKER", default: true, doc: "Run model instances in this process (false: API only).", parse: bool },
   predictionTimeoutSeconds: { env: "SPROCKET_PREDICTION_TIMEOUT", default: 1800, doc: "Seconds a prediction may run before it fails as timed out.", parse: int(1) },
   cancelGraceMs: { env: "SPROCKET_CANCEL_GRACE_MS", default: 2000, doc: "After a cancel, milliseconds a predictor has to stop before its instance is killed.", parse: int(0) },

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { TokenService } from "../accounts/token-service.ts";
@@ -178,10 +178,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     }
     stopTicker = startTicker(predictions, models, webhooks, (now) => removeExpiredData(store, outputs, now), (message) => log.error(message));
 
-    if (config.registerExamples && existsSync(`${EXAMPLES_DIR}hello/cog.yaml`)) {
-      const version = await registerDirectory(models, `${EXAMPLES_DIR}hello`, "admin", "hello", "public");
-      log.info(`registered examples/hello as admin/hello:${version.id}`);
-    }
+    await registerExamples(models, config.registerExamples, log);
   } catch (error) {
     // A start that fails after listening must not leave the port held, nor requests waiting.
     notStarted(new AppError("unavailable", "Sprocket failed to start."));
@@ -215,4 +212,27 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       await store.close();
     },
   };
+}
+
+/**
+ * The bundled examples (examples/NAME/cog.yaml) as public models admin/NAME. Versions are
+ * content-addressed, so an unchanged example costs a hash of its few files at start, not a push;
+ * one that cannot be registered here (say, numpy missing for a Python one) is a warning, not a
+ * failed start.
+ */
+async function registerExamples(models: ModelService, which: boolean | string[], log: { info(m: string): void; warn(m: string): void }): Promise<void> {
+  if (which === false || !existsSync(EXAMPLES_DIR)) return;
+  const names = readdirSync(EXAMPLES_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(`${EXAMPLES_DIR}${entry.name}/cog.yaml`))
+    .map((entry) => entry.name)
+    .filter((name) => which === true || which.includes(name))
+    .sort();
+  for (const name of names) {
+    try {
+      const version = await registerDirectory(models, `${EXAMPLES_DIR}${name}`, "admin", name, "public");
+      log.info(`registered examples/${name} as admin/${name}:${version.id}`);
+    } catch (error) {
+      log.warn(`examples/${name} was not registered: ${(error as Error).message}`);
+    }
+  }
 }

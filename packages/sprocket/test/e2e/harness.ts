@@ -71,7 +71,9 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const adminToken = options.adminToken ?? `r8_e2eadmin${Math.random().toString(36).slice(2)}`;
   const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data", dataDir], {
     cwd: PACKAGE_ROOT,
-    env: { ...process.env, SPROCKET_LOG_LEVEL: "warn", SPROCKET_ADMIN_TOKEN: adminToken, ...options.env },
+    // Only examples/hello by default (tests that use admin/hello need it): registering every example
+    // on each test server's first start would cost seconds per server.
+    env: { ...process.env, SPROCKET_LOG_LEVEL: "warn", SPROCKET_ADMIN_TOKEN: adminToken, SPROCKET_EXAMPLES: "hello", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);
