@@ -50,8 +50,19 @@ def run_schema(directory: str) -> None:
     from _sprocket.runtime import describe
 
     try:
-        reference = cog_yaml.predictor_reference(cog_yaml.read(directory))
+        text = cog_yaml.read(directory)
+        reference = cog_yaml.predictor_reference(text)
         document = build_openapi_schema(loader.load(directory, reference))
+        train = cog_yaml.train_reference(text)
+        if train:
+            # Cog's TrainingInput and TrainingOutput: the trainer's own Input and Output, renamed.
+            trainer = build_openapi_schema(loader.load(directory, train, ("train",)))["components"]["schemas"]
+            schemas = document["components"]["schemas"]
+            for name, component in trainer.items():  # its enums and output models
+                schemas.setdefault(name, component)
+            schemas["TrainingInput"] = {**trainer["Input"], "title": "TrainingInput"}
+            if "TrainingOutput" not in trainer:  # a return type named TrainingOutput is used as-is
+                schemas["TrainingOutput"] = {**trainer["Output"], "title": "TrainingOutput"}
         wire.send({"type": "schema", "predictor": reference, "openapi_schema": document})
     except BaseException as error:  # noqa: B902 (sys.exit at import is a load failure too)
         send_log(traceback.format_exc())
@@ -67,11 +78,15 @@ def serve(directory: str) -> None:
 
     try:
         text = cog_yaml.read(directory)
-        reference = cog_yaml.predictor_reference(text)
+        # SPROCKET_RUN_MODE=train: this instance runs trainings (cog.yaml's train: reference).
+        training = os.environ.get("SPROCKET_RUN_MODE") == "train"
+        reference = cog_yaml.train_reference(text) if training else cog_yaml.predictor_reference(text)
+        if reference is None:
+            raise ValueError('cog.yaml has no `train:` entry naming the trainer, e.g. train: "train.py:train"')
     except (OSError, ValueError) as error:
         wire.send({"type": "setup_failed", "error": str(error)})
         os._exit(0)
-    runtime = Runtime(directory, reference, cog_yaml.concurrency(text))
+    runtime = Runtime(directory, reference, cog_yaml.concurrency(text), ("train",) if training else ("predict", "run"))
 
     # Commands are read on a thread of their own and the main thread is left to setup and sync
     # predictions, so a cancel can reach a prediction that blocks the main thread. The model

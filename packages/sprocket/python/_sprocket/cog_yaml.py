@@ -8,6 +8,7 @@ import os
 import re
 
 _REFERENCE = re.compile(r"""^(?:predict|run):[ \t]*["']?([^"'\s#]+)["']?""", re.M)
+_TRAIN = re.compile(r"""^train:[ \t]*["']?([^"'\s#]+)["']?""", re.M)
 _CONCURRENCY = re.compile(r"^concurrency:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+max:[ \t]*(\d+)", re.M)
 
 MISSING = 'cog.yaml has no `predict:` (or `run:`) entry naming the predictor, e.g. predict: "predict.py:Predictor"'
@@ -23,6 +24,12 @@ def predictor_reference(text: str) -> str:
     if not match:
         raise ValueError(MISSING)
     return match.group(1)
+
+
+def train_reference(text: str) -> "str | None":
+    """cog.yaml's `train:` reference ("train.py:train"), or None."""
+    match = _TRAIN.search(text)
+    return match.group(1) if match else None
 
 
 def concurrency(text: str) -> int:

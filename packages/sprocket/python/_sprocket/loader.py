@@ -28,7 +28,8 @@ class Predictor:
         return max([1] + [m for m in marks if isinstance(m, int)])
 
 
-def load(directory: str, reference: str) -> Predictor:
+def load(directory: str, reference: str, methods: "tuple[str, ...]" = ("predict", "run")) -> Predictor:
+    """The predictor (or, with methods=("train",), the trainer) that `reference` names."""
     file_part, _, name = reference.rpartition(":")
     if not file_part or not name:
         raise ValueError(f'predictor reference "{reference}" must look like "predict.py:Predictor"')
@@ -40,7 +41,7 @@ def load(directory: str, reference: str) -> Predictor:
         raise AttributeError(f"{file_part} has no class or function named {name}")
     found = getattr(module, name)
     target = found() if inspect.isclass(found) else found
-    entry = _entry_point(target, reference)
+    entry = _entry_point(target, reference, methods)
     setup = None if inspect.isfunction(target) else getattr(target, "setup", None)
     return Predictor(reference, target, entry, setup if callable(setup) else None)
 
@@ -65,11 +66,11 @@ def _import_file(path: str) -> Any:
     return module
 
 
-def _entry_point(target: Any, reference: str) -> Callable[..., Any]:
+def _entry_point(target: Any, reference: str, methods: "tuple[str, ...]" = ("predict", "run")) -> Callable[..., Any]:
     if inspect.isfunction(target) or inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target):
         return target
-    for method in ("predict", "run"):
+    for method in methods:
         fn = getattr(target, method, None)
         if callable(fn) and not getattr(fn, "__cog_placeholder__", False):
             return fn
-    raise AttributeError(f"{reference} has no predict() (or run()) method")
+    raise AttributeError(f"{reference} has no {'() or '.join(methods)}() method")

@@ -33,9 +33,10 @@ def describe(error: BaseException) -> str:
 
 
 class Runtime:
-    def __init__(self, directory: str, reference: str, yaml_concurrency: int) -> None:
+    def __init__(self, directory: str, reference: str, yaml_concurrency: int, methods: "tuple[str, ...]" = ("predict", "run")) -> None:
         self.directory = directory
         self.reference = reference
+        self.methods = methods
         self.yaml_concurrency = yaml_concurrency
         self.predictor: Optional[loader.Predictor] = None
         self.plan: Optional[InputPlan] = None
@@ -56,7 +57,7 @@ class Runtime:
     def setup(self) -> None:
         begun = time.monotonic()
         try:
-            predictor = loader.load(self.directory, self.reference)
+            predictor = loader.load(self.directory, self.reference, self.methods)
             concurrency = max(self.yaml_concurrency, predictor.declared_concurrency())
             if concurrency > 1 and not predictor.is_async:
                 raise RuntimeError(f"concurrency {concurrency} (cog.yaml concurrency.max or @cog.concurrent) requires an "

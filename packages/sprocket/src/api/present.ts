@@ -5,10 +5,16 @@ import type { FileRecord, ModelRecord, VersionRecord } from "../store/store.ts";
 import type { UrlSigner } from "./urls.ts";
 
 export function presentPrediction(snapshot: PredictionSnapshot, origin: string, signer: UrlSigner): Prediction {
-  const { account: _account, token_id: _tokenId, ...prediction } = snapshot;
+  const { account: _account, token_id: _tokenId, kind: _kind, ...prediction } = snapshot;
   // File outputs are stored as references; the URL depends on the origin the client used.
   prediction.output = resolveFileRefs(prediction.output, (keyAndName) => `${origin}/o/${keyAndName}`);
   return { ...prediction, urls: signer.predictionUrls(origin, snapshot.id) };
+}
+
+/** A training: a prediction of the trainer, at /v1/trainings URLs (replicate-api.md §11). */
+export function presentTraining(snapshot: PredictionSnapshot, origin: string, signer: UrlSigner): Prediction {
+  const training = presentPrediction(snapshot, origin, signer);
+  return { ...training, urls: { ...training.urls, get: `${origin}/v1/trainings/${snapshot.id}`, cancel: `${origin}/v1/trainings/${snapshot.id}/cancel` } };
 }
 
 export function presentVersion(version: VersionRecord): Version {

@@ -25,6 +25,7 @@ import { registerStreamRoutes } from "./routes/streams.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { registerMetricsRoutes } from "./routes/metrics.ts";
 import { registerTokenRoutes } from "./routes/tokens.ts";
+import { registerTrainingRoutes } from "./routes/trainings.ts";
 import type { Metrics } from "./metrics.ts";
 import { originOf, type UrlSigner } from "./urls.ts";
 
@@ -114,6 +115,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerWebhookRoutes(app, deps);
   registerMetricsRoutes(app, deps);
   registerTokenRoutes(app, deps);
+  registerTrainingRoutes(app, deps);
   // Other body types are accepted only where they mean something (fastify scopes parsers to the
   // plugin that adds them): text for model search, raw bytes, streamed, for pushed files.
   void app.register(async (scope) => {

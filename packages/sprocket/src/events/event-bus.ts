@@ -8,7 +8,7 @@ export type PredictionEvent =
   | { type: "cancel_requested"; id: string };
 
 /** A prediction without its URLs (those depend on who asks), with whose it is (never shown). */
-export type PredictionSnapshot = Omit<Prediction, "urls"> & { account: string; token_id?: string };
+export type PredictionSnapshot = Omit<Prediction, "urls"> & { account: string; token_id?: string; kind?: "training" };
 
 export type Unsubscribe = () => void;
 

@@ -1,11 +1,12 @@
 import type { EventBus, PredictionSnapshot } from "../events/event-bus.ts";
 import { newId } from "../lib/ids.ts";
 import { TERMINAL_STATUSES, type PredictionStatus } from "../protocol/api-types.ts";
-import { poolKey, type Job, type Queue } from "../queue/queue.ts";
+import { TRAINING_POOL, poolKey, type Job, type Queue } from "../queue/queue.ts";
 import type { PredictionPatch, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "../store/store.ts";
 import { validationError } from "../errors/index.ts";
 import { fileInputNames, secretInputNames, uploadedFileInputs } from "./input-fields.ts";
 import { maskSecrets, redactSecrets } from "./secrets.ts";
+import { trainingView } from "./training-view.ts";
 import { toSnapshot } from "./wire.ts";
 
 export interface CreatePrediction {
@@ -22,6 +23,17 @@ export interface CreatePrediction {
   deployment?: string;
   /** The scoped token making it: only that token reads it, and its predict time counts against the token's cap. */
   tokenId?: string | null;
+  /** A training (the version's train() runs; its result becomes a version of `destination`). */
+  destination?: string;
+}
+
+/**
+ * What a succeeded training becomes (implemented in models/): the new version of its destination,
+ * made from the base version's files and the trained weights. Returns the training's output
+ * (`{version: "owner/name:id", weights}`); a throw fails the training and no version is made.
+ */
+export interface TrainingResults {
+  complete(record: PredictionRecord, output: unknown): Promise<unknown>;
 }
 
 export interface RunContext {
@@ -77,6 +89,13 @@ export class PredictionService {
     private readonly events: EventBus,
   ) {}
 
+  private trainings?: TrainingResults;
+
+  /** Set once at start: what turns a succeeded training into a version (models/training-results.ts). */
+  useTrainingResults(trainings: TrainingResults): void {
+    this.trainings = trainings;
+  }
+
   /** Set once at start (the webhook dispatcher is built after this service). */
   useWebhooks(webhooks: PredictionWebhooks): void {
     this.webhooks = webhooks;
@@ -110,6 +129,7 @@ export class PredictionService {
       retentionSeconds: request.retentionSeconds ?? null,
       deployment: request.deployment ?? null,
       tokenId: request.tokenId ?? null,
+      ...(request.destination ? { kind: "training" as const, destination: request.destination } : {}),
     };
     await this.store.insertPrediction(record);
     this.live.set(record.id, record);
@@ -122,7 +142,8 @@ export class PredictionService {
   /** Puts a recovered `starting` prediction back in memory and in the queue (after a restart). */
   requeue(record: PredictionRecord, version: VersionRecord | null): void {
     this.live.set(record.id, record);
-    const files = version ? this.inputKindsOf(version).files : [];
+    const view = version && record.kind === "training" ? trainingView(version) : version;
+    const files = view ? this.inputKindsOf(view).files : [];
     if (files.length > 0) this.runs.set(record.id, { account: record.account, input: record.input, secretValues: [], fileInputs: files });
     this.queue.enqueue(jobOf(record));
   }
@@ -182,7 +203,8 @@ export class PredictionService {
   }
 
   private inputKindsOf(version: VersionRecord): { secrets: string[]; files: string[] } {
-    const key = `${version.owner}/${version.name}:${version.id}`;
+    // A training's view of a version has other inputs (TrainingInput): its own entry.
+    const key = `${version.owner}/${version.name}:${version.id}:${(version.openapiSchema.components as { schemas?: { Input?: { title?: string } } } | undefined)?.schemas?.Input?.title}`;
     let kinds = this.inputKinds.get(key);
     if (!kinds) {
       kinds = { secrets: secretInputNames(version.openapiSchema), files: fileInputNames(version.openapiSchema) };
@@ -283,6 +305,16 @@ export class PredictionService {
   }
 
   async succeed(id: string, output: unknown): Promise<void> {
+    const record = this.live.get(id);
+    if (record?.kind === "training" && this.trainings) {
+      let result: unknown;
+      try {
+        result = await this.trainings.complete(record, output === undefined ? null : output);
+      } catch (error) {
+        return this.fail(id, `The training finished but its result could not become a version of ${record.destination}: ${(error as Error).message}`);
+      }
+      return this.finish(id, "succeeded", { output: result, error: null });
+    }
     await this.finish(id, "succeeded", { output: output === undefined ? null : output, error: null });
   }
 
@@ -370,5 +402,6 @@ export class PredictionService {
 
 /** A prediction's job: the pool it runs on is its deployment's for its version, else its version's. */
 function jobOf(record: PredictionRecord): Job {
-  return { predictionId: record.id, versionId: record.version, model: record.model, pool: poolKey(record.version, record.deployment ?? null), account: record.account };
+  const pool = poolKey(record.version, record.kind === "training" ? TRAINING_POOL : (record.deployment ?? null));
+  return { predictionId: record.id, versionId: record.version, model: record.model, pool, account: record.account };
 }

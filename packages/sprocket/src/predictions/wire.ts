@@ -25,5 +25,6 @@ export function toSnapshot(record: PredictionRecord): PredictionSnapshot {
   if (record.webhookEventsFilter) snapshot.webhook_events_filter = record.webhookEventsFilter;
   if (record.deployment) snapshot.deployment = record.deployment;
   if (record.tokenId) snapshot.token_id = record.tokenId;
+  if (record.kind === "training") snapshot.kind = "training";
   return snapshot;
 }

@@ -13,6 +13,7 @@ import { LocalBlobStore } from "../files/local-blob-store.ts";
 import { OutputFiles } from "../files/output-files.ts";
 import { DeploymentService } from "../models/deployment-service.ts";
 import { ModelService } from "../models/model-service.ts";
+import { TrainingVersions } from "../models/training-results.ts";
 import { InputValidator } from "../predictions/input-validator.ts";
 import { PredictionService } from "../predictions/prediction-service.ts";
 import { LocalQueue } from "../queue/local-queue.ts";
@@ -94,6 +95,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     log,
   });
   predictions.useWebhooks(webhooks);
+  predictions.useTrainingResults(new TrainingVersions(models, outputs, blobs, store));
 
   // The server listens first (so the origin is known), but requests wait until recovery and the
   // worker are ready: nothing is served from a half-started process.

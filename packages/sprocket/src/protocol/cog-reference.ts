@@ -11,6 +11,12 @@ export function predictorReferenceOf(cogYaml: string): string | null {
   return match ? match[1] : null;
 }
 
+/** `train:`, e.g. "train.py:train" (a function, or a class with train()); null if absent. */
+export function trainReferenceOf(cogYaml: string): string | null {
+  const match = /^train:[ \t]*["']?([^"'\s#]+)["']?/m.exec(cogYaml);
+  return match ? match[1] : null;
+}
+
 /** Cog's `concurrency: { max: N }`, or 1. */
 export function cogConcurrencyOf(cogYaml: string): number {
   const match = /^concurrency:[ \t]*\r?\n(?:[ \t]+.*\r?\n)*?[ \t]+max:[ \t]*(\d+)/m.exec(cogYaml);

@@ -47,3 +47,11 @@ export function fileRefKeys(value: unknown): string[] {
   });
   return keys;
 }
+
+/** The key and name of a stored file reference, or null when `text` is not one. */
+export function parseFileRef(text: string): { key: string; name: string } | null {
+  if (!text.startsWith(PREFIX)) return null;
+  const rest = text.slice(PREFIX.length);
+  const slash = rest.indexOf("/");
+  return slash > 0 ? { key: rest.slice(0, slash), name: decodeURIComponent(rest.slice(slash + 1)) } : null;
+}

@@ -25,6 +25,13 @@ export function poolKey(versionId: string, deployment: string | null): string {
   return deployment ? `${versionId} ${deployment}` : versionId;
 }
 
+/**
+ * The "deployment" part of a version's training pool: trainings run the version's train() in
+ * instances of their own (never shared with predictions), one at a time per version. No real
+ * deployment name can be it (those are owner/name).
+ */
+export const TRAINING_POOL = "@train";
+
 /** The parts of a pool key: the version, and the deployment (`owner/name`) or null. */
 export function parsePoolKey(pool: string): { versionId: string; deployment: string | null } {
   const space = pool.indexOf(" ");

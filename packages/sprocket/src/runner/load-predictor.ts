@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { register } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { cogConcurrencyOf, predictorReferenceOf } from "../protocol/cog-reference.ts";
+import { cogConcurrencyOf, predictorReferenceOf, trainReferenceOf } from "../protocol/cog-reference.ts";
 import { isPredictorDefinition, type PredictorDefinition } from "../sdk/index.ts";
 
 let hookRegistered = false;
@@ -34,6 +34,11 @@ export function predictorReference(dir: string): string {
   const reference = predictorReferenceOf(readFileSync(path.join(dir, "cog.yaml"), "utf8"));
   if (!reference) throw new Error(PREDICTOR_MISSING);
   return reference;
+}
+
+/** cog.yaml's `train:` reference, or null. */
+export function trainReference(dir: string): string | null {
+  return trainReferenceOf(readFileSync(path.join(dir, "cog.yaml"), "utf8"));
 }
 
 export function cogConcurrency(dir: string): number {

@@ -8,7 +8,8 @@ import net from "node:net";
 import { encodeMessage, lineDecoder, type RunnerToWorker, type StagedFiles, type WorkerToRunner } from "../protocol/runner-messages.ts";
 import { buildOpenApiSchema, withInputDefaults, type PredictorDefinition } from "../sdk/index.ts";
 import type { IteratorOutputSpec } from "../sdk/output.ts";
-import { cogConcurrency, loadPredictor, predictorReference } from "./load-predictor.ts";
+import { cogConcurrency, loadPredictor, predictorReference, trainReference } from "./load-predictor.ts";
+import { trainingComponents, weightsOf } from "./training.ts";
 import { stageOutputFiles } from "./output-files.ts";
 
 const replies = new net.Socket({ fd: 3, readable: false, writable: true });
@@ -45,7 +46,11 @@ async function main(): Promise<void> {
     try {
       const reference = predictorReference(dir);
       const definition = await loadPredictor(dir, reference);
-      send({ type: "schema", predictor: reference, openapi_schema: buildOpenApiSchema(definition) as unknown as Record<string, unknown> });
+      const document = buildOpenApiSchema(definition) as unknown as { components: { schemas: Record<string, unknown> } };
+      // With `train:`, Cog's TrainingInput and TrainingOutput components describe the trainer.
+      const train = trainReference(dir);
+      if (train) Object.assign(document.components.schemas, trainingComponents(buildOpenApiSchema(await loadPredictor(dir, train))));
+      send({ type: "schema", predictor: reference, openapi_schema: document as unknown as Record<string, unknown> });
     } catch (error) {
       send({ type: "setup_failed", error: describe(error) });
     }
@@ -88,8 +93,12 @@ async function main(): Promise<void> {
 async function setup(): Promise<PredictorDefinition | undefined> {
   const begun = performance.now();
   try {
-    const definition = await loadPredictor(dir, predictorReference(dir));
-    await definition.setup?.();
+    // SPROCKET_RUN_MODE=train: this instance runs trainings, with the version's train: reference.
+    const training = process.env.SPROCKET_RUN_MODE === "train";
+    const reference = training ? trainReference(dir) : predictorReference(dir);
+    if (!reference) throw new Error('cog.yaml has no `train:` entry naming the trainer, e.g. train: "train.ts:Trainer"');
+    const definition = await loadPredictor(dir, reference);
+    await definition.setup?.(weightsOf(dir));
     // Either place may raise it: definePredictor({ concurrency }) or cog.yaml's concurrency.max.
     const concurrency = Math.max(definition.concurrency ?? 1, cogConcurrency(dir));
     send({ type: "ready", concurrency, setup_time: (performance.now() - begun) / 1000 });

@@ -21,6 +21,7 @@ export type { IteratorOutputSpec, JsonSchema, OutputKind, OutputSpec, OutputValu
 export { PREDICTOR_BRAND, definePredictor, isPredictorDefinition } from "./predictor.ts";
 export type {
   InputShape,
+  SetupContext,
   PredictContext,
   PredictInputs,
   PredictorConfig,

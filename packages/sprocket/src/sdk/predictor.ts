@@ -37,12 +37,21 @@ export type PredictResult<O> = [O] extends [undefined]
     ? Awaitable<Iterable<IteratorItem<O>> | AsyncIterable<IteratorItem<O>>>
     : Awaitable<OutputValue<O>>;
 
+/** What setup() is given. */
+export interface SetupContext {
+  /** The path of the version's `weights` file or directory (a training's result), if it has one. */
+  weights?: string;
+}
+
 export interface PredictorConfig<I extends InputShape, O extends OutputSpec | undefined> {
   inputs?: I;
   /** Omitted: the output is untyped (`{ "title": "Output" }`, like Cog's `-> Any`). */
   output?: O;
-  /** Runs once per process before the first prediction; a throw fails the setup. */
-  setup?: () => void | Promise<void>;
+  /**
+   * Runs once per process before the first prediction; a throw fails the setup. `weights` is Cog's
+   * convention: a version made by a training has its trained weights at `./weights`, passed here.
+   */
+  setup?: (context: SetupContext) => void | Promise<void>;
   predict: (inputs: PredictInputs<I>, ctx: PredictContext) => PredictResult<O>;
   /** How many predictions one process may run at once (Cog's `concurrency.max`). Default 1. */
   concurrency?: number;
@@ -53,7 +62,7 @@ export interface PredictorDefinition<I extends InputShape = InputShape, O extend
   /** Declared inputs in declaration order (that order is `x-order`). */
   readonly inputs: Readonly<I>;
   readonly output: O;
-  readonly setup: (() => void | Promise<void>) | undefined;
+  readonly setup: ((context: SetupContext) => void | Promise<void>) | undefined;
   // Method syntax on purpose: it keeps a definition with concrete inputs assignable to the
   // bare `PredictorDefinition` that the runner and server take (parameters stay bivariant).
   predict(inputs: PredictInputs<I>, ctx: PredictContext): PredictResult<O>;

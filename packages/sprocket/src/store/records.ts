@@ -62,6 +62,10 @@ export interface PredictionRecord {
   dataExpiresAt?: string | null;
   /** The scoped token it was created with (null: a full account token); such a token reads only its own. */
   tokenId?: string | null;
+  /** A training runs the version's train() and ends in a new version of `destination`. Absent: "prediction". */
+  kind?: "prediction" | "training";
+  /** `owner/name` of the model a training's result becomes a version of. */
+  destination?: string | null;
 }
 
 /** What a scoped token may do (null on a full account token: everything its account may). */

@@ -83,6 +83,8 @@ export function toPrediction(row: Row): PredictionRecord {
     retentionSeconds: row.retention_seconds === null || row.retention_seconds === undefined ? null : Number(row.retention_seconds),
     dataExpiresAt: nullableString(row.data_expires_at),
     tokenId: nullableString(row.token_id),
+    kind: row.kind === "training" ? "training" : "prediction",
+    destination: nullableString(row.destination),
   };
 }
 

@@ -198,4 +198,11 @@ export const SQLITE_MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_events_account ON audit_events(account, id DESC);
   `,
+  // Trainings are predictions that run the version's train() and end in a new version of
+  // `destination`: one table, one queue, one state machine; lists keep the two kinds apart.
+  `
+  ALTER TABLE predictions ADD COLUMN kind TEXT NOT NULL DEFAULT 'prediction';
+  ALTER TABLE predictions ADD COLUMN destination TEXT;
+  CREATE INDEX predictions_account_kind_created ON predictions(account, kind, created_at DESC, id DESC);
+  `,
 ];

@@ -227,8 +227,8 @@ export class SqliteStore extends SqliteWebhookTables implements Store {
 
   async insertPrediction(p: PredictionRecord, deliveries: WebhookDeliveryRecord[] = []) {
     const text = `INSERT INTO predictions (id, account, model, version, input, output, logs, error, status, source, created_at,
-         started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed, deployment, retention_seconds, data_expires_at, token_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+         started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed, deployment, retention_seconds, data_expires_at, token_id, kind, destination)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     const row = [
       p.id,
       p.account,
@@ -252,6 +252,8 @@ export class SqliteStore extends SqliteWebhookTables implements Store {
       p.retentionSeconds ?? null,
       p.dataExpiresAt ?? null,
       p.tokenId ?? null,
+      p.kind ?? "prediction",
+      p.destination ?? null,
     ];
     await this.batch.run(() => {
       this.sql(text).run(...row);
@@ -283,8 +285,8 @@ export class SqliteStore extends SqliteWebhookTables implements Store {
   }
 
   async listPredictions(q: PredictionListQuery) {
-    const where = ["account = ?"];
-    const values: unknown[] = [q.account];
+    const where = ["account = ?", "kind = ?"];
+    const values: unknown[] = [q.account, q.kind ?? "prediction"];
     if (q.tokenId) {
       where.push("token_id = ?");
       values.push(q.tokenId);

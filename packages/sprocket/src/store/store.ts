@@ -42,6 +42,8 @@ export interface PredictionListQuery {
   createdBefore?: string;
   /** Only the predictions made with this scoped token. */
   tokenId?: string;
+  /** Predictions (the default) or trainings. */
+  kind?: "prediction" | "training";
 }
 
 export type PredictionPatch = Partial<

@@ -1,4 +1,4 @@
-import { parsePoolKey } from "../queue/queue.ts";
+import { TRAINING_POOL, parsePoolKey } from "../queue/queue.ts";
 
 /** How many instances a pool keeps warm and may run, and whether it is being wound down. */
 export interface PoolPolicy {
@@ -31,6 +31,7 @@ export interface DeploymentTarget {
 export function policyFor(key: string, deployments: ReadonlyMap<string, DeploymentTarget>, instancesPerVersion: number, previousMax = 1): PoolPolicy {
   const { versionId, deployment } = parsePoolKey(key);
   if (deployment === null) return { min: 0, max: instancesPerVersion, retiring: false };
+  if (deployment === TRAINING_POOL) return { min: 0, max: 1, retiring: false };
   const target = deployments.get(deployment);
   if (target && target.version === versionId) return { min: target.minInstances, max: target.maxInstances, retiring: false };
   return { min: 0, max: Math.max(1, previousMax), retiring: true };

@@ -3,7 +3,7 @@ import type { EventBus, Unsubscribe } from "../events/event-bus.ts";
 import type { OutputFiles } from "../files/output-files.ts";
 import { ALL_PREDICTIONS, type PredictionService } from "../predictions/prediction-service.ts";
 import type { DeploymentPool, PredictionQueue, WaitReason } from "../protocol/api-types.ts";
-import { parsePoolKey, poolKey as poolKeyOf, type Job, type Queue } from "../queue/queue.ts";
+import { TRAINING_POOL, parsePoolKey, poolKey as poolKeyOf, type Job, type Queue } from "../queue/queue.ts";
 import { deviceEnv, isGpuSku, type GpuDevices } from "./gpu-devices.ts";
 import { HostRoom } from "./host-room.ts";
 import { Instance } from "./instance.ts";
@@ -188,7 +188,8 @@ export class Worker {
     let pool = this.pools.get(key);
     if (!pool) {
       const { versionId, deployment } = parsePoolKey(key);
-      const hardware = deployment === null ? undefined : (this.deployments.get(deployment)?.hardware ?? "cpu");
+      // A version's own pools (predictions, trainings) run on its model's hardware, found on first use.
+      const hardware = deployment === null || deployment === TRAINING_POOL ? undefined : (this.deployments.get(deployment)?.hardware ?? "cpu");
       pool = { key, versionId, instances: [], policy: this.policyOf(key), hardware, holdGrowth: false, setupFailures: 0, warmAfter: 0 };
       this.pools.set(key, pool);
     }
@@ -269,12 +270,14 @@ export class Worker {
     // Callers check gpuFree first; the device is held until the process exits.
     const device = isGpuSku(sku) ? this.o.gpus.take(sku) : null;
     if (isGpuSku(sku) && !device) return;
+    // A training pool's instances run the version's train() (the runners read SPROCKET_RUN_MODE).
+    const training = parsePoolKey(key).deployment === TRAINING_POOL;
     const instance = new Instance({
       dir,
       runner,
-      spare: device ? null : this.spares?.take(runner),
+      spare: device || training ? null : this.spares?.take(runner),
       // File outputs are copied here by the runner and moved into place by OutputFiles.
-      env: { ...this.o.env, ...deviceEnv(device), SPROCKET_OUTPUT_DIR: this.o.outputs.stagingDir },
+      env: { ...this.o.env, ...deviceEnv(device), SPROCKET_OUTPUT_DIR: this.o.outputs.stagingDir, ...(training ? { SPROCKET_RUN_MODE: "train" } : {}) },
       setupTimeoutMs: this.o.config.setupTimeoutSeconds * 1000,
       onInstanceLog: (data) => this.o.log(`[${versionId.slice(0, 12)} pid ${instance.pid}] ${data.trimEnd()}`),
       onExit: () => {

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, isJsonObject, validationError } from "../../errors/index.ts";
 import { parseDuration } from "../../lib/duration.ts";
-import { privateLiteralHost } from "../../lib/private-addresses.ts";
 import type { InvalidField, Prediction } from "../../protocol/api-types.ts";
 import type { PredictionSnapshot } from "../../events/event-bus.ts";
 import { toSnapshot } from "../../predictions/wire.ts";
@@ -11,10 +10,10 @@ import { parsePreferWait } from "../prefer.ts";
 import { presentPrediction } from "../present.ts";
 import { checkModelOfToken } from "../auth.ts";
 import { idempotent } from "../idempotency.ts";
+import { webhookFieldProblems } from "../webhook-fields.ts";
 import type { ApiDeps } from "../server.ts";
 
 const PAGE_SIZE = 100;
-const WEBHOOK_EVENTS = ["start", "output", "logs", "completed"];
 /** Keys accepted on create; others are a 422 as on Replicate. `stream` is deprecated and ignored. */
 /** Unknown keys reported in one 422 at most (a body with thousands must not make a huge answer). */
 const MAX_REPORTED_KEYS = 20;
@@ -170,33 +169,7 @@ function createBody(request: FastifyRequest, needsVersion: boolean, allowPrivate
   if (needsVersion && record.version === undefined) fields.push({ type: "required", field: "", description: "version is required" });
   else if (needsVersion && typeof record.version !== "string") fields.push({ type: "invalid_type", field: "version", description: "version must be a string" });
   if (record.input === undefined) fields.push({ type: "required", field: "", description: "input is required" });
-  for (const key of ["webhook", "webhook_completed"]) {
-    const value = record[key];
-    if (value === undefined || value === null) continue;
-    if (!isHttpUrl(value)) {
-      fields.push({ type: "format", field: key, description: `${key} must be an absolute http(s) URL` });
-    } else {
-      // A hostname that resolves privately is refused when the webhook is sent (after DNS).
-      const literal = allowPrivate ? null : privateLiteralHost(new URL(value as string));
-      if (literal) {
-        fields.push({
-          type: "format",
-          field: key,
-          description: `${key} points at a private address (${literal}); Sprocket refuses those unless the operator sets SPROCKET_ALLOW_PRIVATE_URLS=true`,
-        });
-      }
-    }
-  }
-  const filter = record.webhook_events_filter;
-  if (filter !== undefined && filter !== null) {
-    if (!Array.isArray(filter) || filter.some((event) => !WEBHOOK_EVENTS.includes(event as string))) {
-      fields.push({
-        type: "enum",
-        field: "webhook_events_filter",
-        description: `webhook_events_filter must be a list of: ${WEBHOOK_EVENTS.map((e) => `"${e}"`).join(", ")}`,
-      });
-    }
-  }
+  fields.push(...webhookFieldProblems(record, allowPrivate));
   if (fields.length > 0) throw validationError(fields);
   return record;
 }
@@ -243,12 +216,3 @@ function dateParam(value: string | undefined, name: string): string | undefined 
   return new Date(time).toISOString();
 }
 
-function isHttpUrl(value: unknown): boolean {
-  if (typeof value !== "string") return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:";
-  } catch {
-    return false;
-  }
-}
