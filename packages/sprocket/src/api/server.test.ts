@@ -15,7 +15,7 @@ let auth: Record<string, string>;
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "sprocket-api-"));
-  const config = loadConfig({ env: { SPROCKET_LOG_LEVEL: "silent", SPROCKET_TRUST_PROXY: "true" }, flags: { port: 0, dataDir: dir } });
+  const config = loadConfig({ env: { SPROCKET_LOG_LEVEL: "silent", SPROCKET_TRUST_PROXY: "true", SPROCKET_EXAMPLES: "hello" }, flags: { port: 0, dataDir: dir } });
   server = await serve({ config, env: { PATH: process.env.PATH }, execPath: process.execPath });
   auth = { authorization: `Bearer ${server.adminToken}` };
 });

@@ -7,34 +7,10 @@ import { validationError } from "../errors/index.ts";
 import { fileInputNames, secretInputNames, uploadedFileInputs } from "./input-fields.ts";
 import { maskSecrets, redactSecrets } from "./secrets.ts";
 import { trainingView } from "./training-view.ts";
+import type { CreatePrediction, TrainingResults } from "./prediction-requests.ts";
 import { toSnapshot } from "./wire.ts";
 
-export interface CreatePrediction {
-  account: string;
-  version: VersionRecord;
-  input: Record<string, unknown>;
-  webhook?: string | null;
-  webhookEventsFilter?: string[] | null;
-  /** Seconds from creation after which the prediction is canceled (Cancel-After / lifetime). */
-  lifetimeSeconds?: number | null;
-  /** Seconds after it finishes that its data is kept (data retention); null: kept. */
-  retentionSeconds?: number | null;
-  /** `owner/name` of the deployment it is made through: it runs on that deployment's pool. */
-  deployment?: string;
-  /** The scoped token making it: only that token reads it, and its predict time counts against the token's cap. */
-  tokenId?: string | null;
-  /** A training (the version's train() runs; its result becomes a version of `destination`). */
-  destination?: string;
-}
-
-/**
- * What a succeeded training becomes (implemented in models/): the new version of its destination,
- * made from the base version's files and the trained weights. Returns the training's output
- * (`{version: "owner/name:id", weights}`); a throw fails the training and no version is made.
- */
-export interface TrainingResults {
-  complete(record: PredictionRecord, output: unknown): Promise<unknown>;
-}
+export type { CreatePrediction, TrainingResults } from "./prediction-requests.ts";
 
 export interface RunContext {
   /** Whose prediction it is: the files its inputs may name are this account's uploads. */

@@ -1,0 +1,30 @@
+// What PredictionService is given and calls out to: a create request, and the hook that turns a
+// succeeded training into a version (implemented in models/training-results.ts).
+import type { PredictionRecord, VersionRecord } from "../store/store.ts";
+
+export interface CreatePrediction {
+  account: string;
+  version: VersionRecord;
+  input: Record<string, unknown>;
+  webhook?: string | null;
+  webhookEventsFilter?: string[] | null;
+  /** Seconds from creation after which the prediction is canceled (Cancel-After / lifetime). */
+  lifetimeSeconds?: number | null;
+  /** Seconds after it finishes that its data is kept (data retention); null: kept. */
+  retentionSeconds?: number | null;
+  /** `owner/name` of the deployment it is made through: it runs on that deployment's pool. */
+  deployment?: string;
+  /** The scoped token making it: only that token reads it, and its predict time counts against the token's cap. */
+  tokenId?: string | null;
+  /** A training (the version's train() runs; its result becomes a version of `destination`). */
+  destination?: string;
+}
+
+/**
+ * What a succeeded training becomes (implemented in models/): the new version of its destination,
+ * made from the base version's files and the trained weights. Returns the training's output
+ * (`{version: "owner/name:id", weights}`); a throw fails the training and no version is made.
+ */
+export interface TrainingResults {
+  complete(record: PredictionRecord, output: unknown): Promise<unknown>;
+}
