@@ -1,7 +1,11 @@
 import type { FastifyRequest } from "fastify";
 import { AppError } from "../errors/index.ts";
 import { decodeCursor, encodeCursor, type CursorKey } from "../lib/cursor.ts";
+import type { PredictionSnapshot } from "../events/event-bus.ts";
+import type { PredictionService } from "../predictions/prediction-service.ts";
+import { toSnapshot } from "../predictions/wire.ts";
 import type { Page } from "../protocol/api-types.ts";
+import type { ListPage, PredictionRecord } from "../store/store.ts";
 
 /** Reads `?cursor=`; a cursor we did not make is a 400, not an empty page. */
 export function cursorOf(request: FastifyRequest): CursorKey | undefined {
@@ -28,4 +32,16 @@ export function pageOf<R, T>(
     next = `${origin}${url.pathname}${url.search}`;
   }
   return { previous: null, next, results: rows.map(present) };
+}
+
+/** A page of predictions or trainings from the store, live ones as fresh as in memory, presented by `present`. */
+export function predictionPage<T>(
+  request: FastifyRequest,
+  page: ListPage<PredictionRecord>,
+  live: Pick<PredictionService, "liveSnapshot">,
+  present: (snapshot: PredictionSnapshot) => T,
+): Page<T> {
+  // Live predictions are fresher in memory than in their row.
+  const snapshots = page.rows.map((row) => live.liveSnapshot(row.id) ?? toSnapshot(row));
+  return pageOf(request, request.origin, snapshots, page.more, (p) => ({ createdAt: p.created_at, id: p.id }), present);
 }

@@ -45,3 +45,11 @@ export function webhookFieldProblems(record: Record<string, unknown>, allowPriva
   }
   return problems;
 }
+
+/** A create's webhook settings; the legacy `webhook_completed` means a webhook for `completed` only. */
+export function webhookOptions(body: Record<string, unknown>): { webhook: string | null; webhookEventsFilter: string[] | null } {
+  return {
+    webhook: (body.webhook as string | undefined) ?? (body.webhook_completed as string | undefined) ?? null,
+    webhookEventsFilter: (body.webhook_events_filter as string[] | undefined) ?? (body.webhook_completed ? ["completed"] : null),
+  };
+}

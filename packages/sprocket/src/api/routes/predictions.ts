@@ -3,14 +3,13 @@ import { AppError, isJsonObject, validationError } from "../../errors/index.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import type { InvalidField, Prediction } from "../../protocol/api-types.ts";
 import type { PredictionSnapshot } from "../../events/event-bus.ts";
-import { toSnapshot } from "../../predictions/wire.ts";
 import type { VersionRecord } from "../../store/store.ts";
-import { cursorOf, pageOf } from "../pagination.ts";
+import { cursorOf, predictionPage } from "../pagination.ts";
 import { parsePreferWait } from "../prefer.ts";
 import { presentPrediction } from "../present.ts";
 import { checkModelOfToken } from "../auth.ts";
 import { idempotent } from "../idempotency.ts";
-import { webhookFieldProblems } from "../webhook-fields.ts";
+import { webhookFieldProblems, webhookOptions } from "../webhook-fields.ts";
 import type { ApiDeps } from "../server.ts";
 
 const PAGE_SIZE = 100;
@@ -60,16 +59,7 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
       createdAfter: dateParam(query.created_after, "created_after"),
       createdBefore: dateParam(query.created_before, "created_before"),
     });
-    // Live predictions are fresher in memory than in their row.
-    const snapshots = page.rows.map((row) => predictions.liveSnapshot(row.id) ?? toSnapshot(row));
-    return pageOf(
-      request,
-      request.origin,
-      snapshots,
-      page.more,
-      (prediction) => ({ createdAt: prediction.created_at, id: prediction.id }),
-      (prediction) => presentPrediction(prediction, request.origin, deps.signer),
-    );
+    return predictionPage(request, page, predictions, (prediction) => presentPrediction(prediction, request.origin, deps.signer));
   });
 
   app.get<{ Params: Params }>("/v1/predictions/:id", async (request) => {
@@ -103,8 +93,7 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
         account: request.account,
         version,
         input,
-        webhook: (body.webhook as string | undefined) ?? (body.webhook_completed as string | undefined) ?? null,
-        webhookEventsFilter: (body.webhook_events_filter as string[] | undefined) ?? (body.webhook_completed ? ["completed"] : null),
+        ...webhookOptions(body),
         lifetimeSeconds: lifetimeOf(request, body),
         retentionSeconds: retentionOf(body, deps.config.dataRetentionHours),
         deployment,

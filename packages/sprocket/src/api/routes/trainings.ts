@@ -2,12 +2,11 @@ import type { FastifyInstance } from "fastify";
 import { AppError, isJsonObject, validationError } from "../../errors/index.ts";
 import type { PredictionSnapshot } from "../../events/event-bus.ts";
 import { trainingView } from "../../predictions/training-view.ts";
-import { toSnapshot } from "../../predictions/wire.ts";
 import { idempotent } from "../idempotency.ts";
-import { cursorOf, pageOf } from "../pagination.ts";
+import { cursorOf, predictionPage } from "../pagination.ts";
 import { presentTraining } from "../present.ts";
 import type { ApiDeps } from "../server.ts";
-import { webhookFieldProblems } from "../webhook-fields.ts";
+import { webhookFieldProblems, webhookOptions } from "../webhook-fields.ts";
 
 const PAGE_SIZE = 100;
 const CREATE_KEYS = new Set(["destination", "input", "webhook", "webhook_completed", "webhook_events_filter"]);
@@ -52,8 +51,7 @@ export function registerTrainingRoutes(app: FastifyInstance, deps: ApiDeps): voi
         account: request.account,
         version,
         input,
-        webhook: (body.webhook as string | undefined) ?? (body.webhook_completed as string | undefined) ?? null,
-        webhookEventsFilter: (body.webhook_events_filter as string[] | undefined) ?? (body.webhook_completed ? ["completed"] : null),
+        ...webhookOptions(body),
         retentionSeconds: deps.config.dataRetentionHours > 0 ? deps.config.dataRetentionHours * 3600 : null,
         destination: body.destination as string,
       });
@@ -69,15 +67,7 @@ export function registerTrainingRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
   app.get("/v1/trainings", async (request) => {
     const page = await deps.store.listPredictions({ account: request.account, kind: "training", limit: PAGE_SIZE, after: cursorOf(request) });
-    const snapshots = page.rows.map((row) => predictions.liveSnapshot(row.id) ?? toSnapshot(row));
-    return pageOf(
-      request,
-      request.origin,
-      snapshots,
-      page.more,
-      (training) => ({ createdAt: training.created_at, id: training.id }),
-      (training) => presentTraining(training, request.origin, deps.signer),
-    );
+    return predictionPage(request, page, predictions, (training) => presentTraining(training, request.origin, deps.signer));
   });
 
   app.get<{ Params: { id: string } }>("/v1/trainings/:id", async (request) => {
