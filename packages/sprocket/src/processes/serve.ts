@@ -178,7 +178,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       for (const d of await deployments.all()) worker.configureDeployment(`${d.owner}/${d.name}`, targetOf(d.release));
       worker.start();
     }
-    stopTicker = startTicker(predictions, models, webhooks, (now) => removeExpiredData(store, outputs, now), (message) => log.error(message));
+    stopTicker = startTicker(predictions, models, webhooks, (now) => removeExpiredData(store, outputs, now, config.idempotencyHours), (message) => log.error(message));
 
     await registerExamples(models, config.registerExamples, log);
   } catch (error) {

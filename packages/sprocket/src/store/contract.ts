@@ -355,6 +355,8 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     assert.equal(await store.claimIdempotencyKey("ada", "k", "hash-c", at(50), at(20)), true, "an expired claim is taken over");
     await store.releaseIdempotencyKey("ada", "k");
     assert.equal(await store.claimIdempotencyKey("ada", "k", "hash-d", at(51), at(21)), true, "a released claim is free again");
+    assert.equal(await store.deleteIdempotencyKeysBefore(at(51)), 1, "bo's old claim is pruned, ada's new one kept");
+    assert.notEqual(await store.claimIdempotencyKey("ada", "k", "hash-e", at(52), at(22)), true);
     await store.close();
   });
 

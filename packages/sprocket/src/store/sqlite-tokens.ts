@@ -73,6 +73,10 @@ export abstract class SqliteTokenTables extends SqliteConnection {
     this.sql("DELETE FROM idempotency_keys WHERE account = ? AND key = ? AND prediction_id IS NULL").run(account, key);
   }
 
+  async deleteIdempotencyKeysBefore(before: string) {
+    return this.sql("DELETE FROM idempotency_keys WHERE created_at < ?").run(before).changes;
+  }
+
   async addAuditEvent(e: AuditEventRecord) {
     this.sql("INSERT INTO audit_events (account, at, action, token_id, detail, ip) VALUES (?, ?, ?, ?, ?, ?)").run(e.account, e.at, e.action, e.tokenId, e.detail, e.ip);
   }

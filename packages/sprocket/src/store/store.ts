@@ -79,6 +79,8 @@ export interface Store {
   completeIdempotencyKey(account: string, key: string, predictionId: string, statusCode: number): Promise<void>;
   /** Drops a claim whose request failed, so the key can be used again. */
   releaseIdempotencyKey(account: string, key: string): Promise<void>;
+  /** Deletes claims made before `before` (past the window, they answer nothing); returns how many. */
+  deleteIdempotencyKeysBefore(before: string): Promise<number>;
 
   addAuditEvent(event: AuditEventRecord): Promise<void>;
   /** The account's audit events, newest first, those with an id below `beforeId` when given. */
