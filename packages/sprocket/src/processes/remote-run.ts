@@ -40,10 +40,7 @@ export async function remoteRun(options: RemoteRunOptions): Promise<{ prediction
   let prediction: Prediction = await api.json("POST", route, body, stream ? {} : { prefer: "wait=60" });
   options.onCreated?.(prediction);
   if (stream && prediction.urls?.stream && !TERMINAL.has(prediction.status)) await readStream(api, prediction.urls.stream, options.onStream!);
-  while (!TERMINAL.has(prediction.status)) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    prediction = await api.json("GET", `/v1/predictions/${prediction.id}`);
-  }
+  prediction = await untilFinished(api, prediction, `/v1/predictions/${prediction.id}`);
   if (prediction.status !== "succeeded") return { prediction, output: prediction.output, files: [] };
   const origin = new URL(api.base).origin;
   const saved = await saveFileOutputs(prediction.output, options.outputDir, async (value) => {
@@ -71,8 +68,18 @@ async function versionToRun(options: RemoteRunOptions): Promise<{ id: string; op
   return version;
 }
 
+/** Polls `path` until the prediction (or training) there is terminal. */
+export async function untilFinished<T extends { status: string }>(api: ApiClient, current: T, path: string): Promise<T> {
+  let latest = current;
+  while (!TERMINAL.has(latest.status)) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    latest = await api.json("GET", path);
+  }
+  return latest;
+}
+
 /** POST /v1/files (multipart, as the official clients upload) → the URL to put in the input. */
-async function upload(api: ApiClient, file: string): Promise<string> {
+export async function upload(api: ApiClient, file: string): Promise<string> {
   const form = new FormData();
   const name = path.basename(file);
   form.append("content", new Blob([readFileSync(file)], { type: mediaTypeOf(name) }), name);

@@ -6,7 +6,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { FIXTURES_DIR, PACKAGE_ROOT, api, createUserToken, pushDir, pushFixture, startServer, statusOf, waitFor, type TestServer } from "./harness.ts";
+import { writeFileSync } from "node:fs";
+import { cli } from "./cli-run.ts";
+import { PACKAGE_ROOT, api, tempDir, createUserToken, pushDir, pushFixture, startServer, statusOf, waitFor, type TestServer } from "./harness.ts";
 
 type Training = Awaited<ReturnType<TestServer["client"]["trainings"]["get"]>>;
 
@@ -126,5 +128,23 @@ describe("trainings", () => {
     assert.equal(untrainable.status, 400);
     assert.match(untrainable.body.detail, /has no `train:`/);
     assert.equal(await statusOf(server.client.trainings.get("00000000000000000000000000")), 404);
+  });
+
+  test("the CLI trains (sprocket train, @file input uploaded), prints the new version, and lists trainings", async () => {
+    await server.client.models.create("admin", "cli-bigram", { visibility: "private", hardware: "cpu" });
+    const text = `${tempDir()}/book.txt`;
+    writeFileSync(text, "a red fox and a red hen and a red fox");
+    const env = { SPROCKET_API_TOKEN: server.token };
+    const trained = await cli(["train", `admin/bigram:${bigram}`, "-d", "admin/cli-bigram", "-i", `text=@${text}`, "--server", server.url], { env });
+    assert.equal(trained.code, 0, trained.stderr);
+    const version = trained.stdout.trim().split("\n").at(-1)!;
+    assert.match(version, /^admin\/cli-bigram:[0-9a-f]{64}$/);
+    const ran = await cli(["run", version, "-i", "word=red", "-i", "count=1", "--json", "--server", server.url], { env });
+    assert.deepEqual(JSON.parse(ran.stdout).output, { words: ["fox"], source: "trained" });
+    const listed = await cli(["trainings", "list", "--json", "--server", server.url], { env });
+    assert.ok(JSON.parse(listed.stdout).results.some((t: { output?: { version?: string } }) => t.output?.version === version));
+    const untrainable = await cli(["train", "admin/echo", "-d", "admin/cli-bigram", "--server", server.url], { env });
+    assert.notEqual(untrainable.code, 0);
+    assert.match(untrainable.stderr, /cannot be trained/);
   });
 });
