@@ -342,6 +342,8 @@ export class PredictionService {
     this.startedAtMs.delete(id);
     if (started !== undefined) metrics.predict_time = (now - started) / 1000;
     metrics.total_time = (now - Date.parse(record.createdAt)) / 1000;
+    // Before the terminal state is published: whoever sees it finished sees its spend counted too.
+    if (record.tokenId && metrics.predict_time) await this.store.addTokenSpend(record.tokenId, metrics.predict_time);
     await this.update(record, {
       ...patch,
       status,
@@ -351,7 +353,6 @@ export class PredictionService {
       metrics,
       ...(record.retentionSeconds != null ? { dataExpiresAt: new Date(now + record.retentionSeconds * 1000).toISOString() } : {}),
     });
-    if (record.tokenId && metrics.predict_time) await this.store.addTokenSpend(record.tokenId, metrics.predict_time);
     // Only once the terminal state is durable does the store become the source of truth. (If the
     // write failed, the prediction stays here, terminal, and the error reaches the caller.)
     this.live.delete(id);
