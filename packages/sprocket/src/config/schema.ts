@@ -97,6 +97,12 @@ export const SETTINGS = {
     doc: "Let URL file inputs and webhooks reach private, loopback, link-local and metadata addresses (off: refused, against SSRF).",
     parse: bool,
   },
+  databaseUrl: {
+    env: "SPROCKET_DATABASE_URL",
+    default: null,
+    doc: "PostgreSQL to keep state in (postgres://user:password@host:5432/db; ?options=-c%20search_path%3Dschema for a schema) instead of the SQLite file in the data directory.",
+    parse: optionalStr,
+  },
   corsOrigins: {
     env: "SPROCKET_CORS_ORIGINS",
     default: [] as string[],

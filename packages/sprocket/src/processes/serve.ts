@@ -20,7 +20,7 @@ import { LocalQueue } from "../queue/local-queue.ts";
 import { recoverPredictions } from "../scheduler/recovery.ts";
 import { removeExpiredData } from "../scheduler/retention.ts";
 import { startTicker } from "../scheduler/ticker.ts";
-import { SqliteStore } from "../store/sqlite-store.ts";
+import { openStore } from "./open-store.ts";
 import { UploadService } from "../uploads/upload-service.ts";
 import { GpuDevices } from "../worker/gpu-devices.ts";
 import { runnerCommands } from "../worker/runner-command.ts";
@@ -57,7 +57,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const paths = dataPaths(config.dataDir);
   ensureDataDir(paths.root);
 
-  const store = new SqliteStore(paths.database, { backgroundCheckpoints: true, onError: (message) => log.warn(message) });
+  const store = await openStore(config, paths.database, { background: true, onError: (message) => log.warn(message) });
   const queue = new LocalQueue();
   const events = new LocalEventBus();
   const blobs = new LocalBlobStore(paths.blobs);

@@ -1,7 +1,7 @@
 import Database from "libsql";
 import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
 import { GroupCommit } from "./group-commit.ts";
-import type { Row } from "./sqlite-rows.ts";
+import type { Row } from "./sql-rows.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
 type Db = InstanceType<typeof Database>;

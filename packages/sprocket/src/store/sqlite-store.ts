@@ -1,7 +1,8 @@
 import type { CursorKey } from "../lib/cursor.ts";
 import type { DeploymentRecord, DeploymentRelease, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookDeliveryRecord } from "./records.ts";
-import { PATCH_COLUMNS, encodeColumn, page, toDeployment, toFile, toModel, toPrediction, toVersion, type Row } from "./sqlite-rows.ts";
+import { page, toDeployment, toFile, toModel, toPrediction, toVersion, type Row } from "./sql-rows.ts";
 import { SqliteWebhookTables } from "./sqlite-webhooks.ts";
+import { insertPredictionStatement, listPredictionsStatement, updatePredictionStatement } from "./sql-statements.ts";
 import type { PredictionListQuery, PredictionPatch, Store } from "./store.ts";
 
 /**
@@ -226,55 +227,19 @@ export class SqliteStore extends SqliteWebhookTables implements Store {
   }
 
   async insertPrediction(p: PredictionRecord, deliveries: WebhookDeliveryRecord[] = []) {
-    const text = `INSERT INTO predictions (id, account, model, version, input, output, logs, error, status, source, created_at,
-         started_at, completed_at, deadline, metrics, webhook, webhook_events_filter, data_removed, deployment, retention_seconds, data_expires_at, token_id, kind, destination)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-    const row = [
-      p.id,
-      p.account,
-      p.model,
-      p.version,
-      JSON.stringify(p.input),
-      p.output === null ? null : JSON.stringify(p.output),
-      p.logs,
-      p.error,
-      p.status,
-      p.source,
-      p.createdAt,
-      p.startedAt,
-      p.completedAt,
-      p.deadline,
-      JSON.stringify(p.metrics),
-      p.webhook,
-      p.webhookEventsFilter ? JSON.stringify(p.webhookEventsFilter) : null,
-      p.dataRemoved ? 1 : 0,
-      p.deployment ?? null,
-      p.retentionSeconds ?? null,
-      p.dataExpiresAt ?? null,
-      p.tokenId ?? null,
-      p.kind ?? "prediction",
-      p.destination ?? null,
-    ];
+    const { text, values } = insertPredictionStatement(p);
     await this.batch.run(() => {
-      this.sql(text).run(...row);
+      this.sql(text).run(...values);
       for (const delivery of deliveries) this.writeDelivery(delivery);
     }, deliveries.length > 0);
   }
 
   async updatePrediction(id: string, patch: PredictionPatch, deliveries: WebhookDeliveryRecord[] = []) {
-    const columns: string[] = [];
-    const values: unknown[] = [];
-    for (const [key, value] of Object.entries(patch)) {
-      const column = PATCH_COLUMNS[key as keyof PredictionPatch];
-      columns.push(`${column} = ?`);
-      values.push(encodeColumn(key as keyof PredictionPatch, value));
-    }
-    if (columns.length === 0 && deliveries.length === 0) return;
-    // The statement text depends only on which keys are patched, so the cache stays small.
-    const text = `UPDATE predictions SET ${columns.join(", ")} WHERE id = ?`;
+    const update = updatePredictionStatement(id, patch);
+    if (!update && deliveries.length === 0) return;
     await this.batch.run(() => {
       // Inside one write, so the group commit's transaction holds both or neither.
-      if (columns.length > 0) this.sql(text).run(...values, id);
+      if (update) this.sql(update.text).run(...update.values);
       for (const delivery of deliveries) this.writeDelivery(delivery);
     }, deliveries.length > 0);
   }
@@ -285,29 +250,8 @@ export class SqliteStore extends SqliteWebhookTables implements Store {
   }
 
   async listPredictions(q: PredictionListQuery) {
-    const where = ["account = ?", "kind = ?"];
-    const values: unknown[] = [q.account, q.kind ?? "prediction"];
-    if (q.tokenId) {
-      where.push("token_id = ?");
-      values.push(q.tokenId);
-    }
-    if (q.after) {
-      where.push("(created_at, id) < (?, ?)");
-      values.push(q.after.createdAt, q.after.id);
-    }
-    if (q.createdAfter) {
-      where.push("created_at >= ?");
-      values.push(q.createdAfter);
-    }
-    if (q.createdBefore) {
-      where.push("created_at < ?");
-      values.push(q.createdBefore);
-    }
-    const rows = this.sql(`SELECT * FROM predictions WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`).all(
-      ...values,
-      q.limit + 1,
-    ) as Row[];
-    return page(rows.map(toPrediction), q.limit);
+    const { text, values } = listPredictionsStatement(q);
+    return page((this.sql(text).all(...values) as Row[]).map(toPrediction), q.limit);
   }
 
   async predictionsWithStatus(statuses: readonly string[]) {

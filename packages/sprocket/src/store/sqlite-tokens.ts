@@ -1,18 +1,7 @@
 import type { AuditEventRecord, IdempotencyRecord, TokenRecord } from "./records.ts";
 import { SqliteConnection } from "./sqlite-connection.ts";
-import type { Row } from "./sqlite-rows.ts";
+import { toAudit, toToken, type Row } from "./sql-rows.ts";
 
-function toToken(row: Row): TokenRecord {
-  return {
-    account: String(row.username),
-    id: row.id === null || row.id === undefined ? null : String(row.id),
-    name: String(row.label),
-    grant: row.grant_json === null || row.grant_json === undefined ? null : JSON.parse(String(row.grant_json)),
-    createdAt: String(row.created_at),
-    expiresAt: row.expires_at === null || row.expires_at === undefined ? null : String(row.expires_at),
-    spentSeconds: Number(row.spent_seconds ?? 0),
-  };
-}
 
 /** Scoped tokens, Idempotency-Key claims and the audit log (issue 12) of SqliteStore. */
 export abstract class SqliteTokenTables extends SqliteConnection {
@@ -87,14 +76,6 @@ export abstract class SqliteTokenTables extends SqliteConnection {
         ? this.sql("SELECT * FROM audit_events WHERE account = ? ORDER BY id DESC LIMIT ?").all(account, limit)
         : this.sql("SELECT * FROM audit_events WHERE account = ? AND id < ? ORDER BY id DESC LIMIT ?").all(account, beforeId, limit)
     ) as Row[];
-    return rows.map((row) => ({
-      id: Number(row.id),
-      account: String(row.account),
-      at: String(row.at),
-      action: row.action as AuditEventRecord["action"],
-      tokenId: row.token_id === null ? null : String(row.token_id),
-      detail: String(row.detail),
-      ip: row.ip === null ? null : String(row.ip),
-    }));
+    return rows.map(toAudit);
   }
 }

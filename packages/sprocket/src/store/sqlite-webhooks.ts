@@ -1,6 +1,6 @@
 import type { WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 import { SqliteTokenTables } from "./sqlite-tokens.ts";
-import { toAttempt, toDelivery, type Row } from "./sqlite-rows.ts";
+import { toAttempt, toDelivery, type Row } from "./sql-rows.ts";
 
 /** The webhook tables (secrets, outbox, attempt log) of SqliteStore. */
 export abstract class SqliteWebhookTables extends SqliteTokenTables {

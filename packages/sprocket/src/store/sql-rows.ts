@@ -1,6 +1,6 @@
-// How SqliteStore's rows map to records and back: column names, JSON columns, nullable text.
+// How the SQL stores' rows (SQLite and PostgreSQL alike) map to records and back: column names, JSON columns, nullable text.
 import type { PredictionPatch } from "./store.ts";
-import type { DeploymentRecord, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
+import type { AuditEventRecord, DeploymentRecord, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, TokenRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -148,5 +148,29 @@ export function toAttempt(row: Row): WebhookAttemptRecord {
     statusCode: row.status_code === null ? null : Number(row.status_code),
     latencyMs: Number(row.latency_ms),
     error: nullableString(row.error),
+  };
+}
+
+export function toToken(row: Row): TokenRecord {
+  return {
+    account: String(row.username),
+    id: row.id === null || row.id === undefined ? null : String(row.id),
+    name: String(row.label),
+    grant: row.grant_json === null || row.grant_json === undefined ? null : JSON.parse(String(row.grant_json)),
+    createdAt: String(row.created_at),
+    expiresAt: row.expires_at === null || row.expires_at === undefined ? null : String(row.expires_at),
+    spentSeconds: Number(row.spent_seconds ?? 0),
+  };
+}
+
+export function toAudit(row: Row): AuditEventRecord {
+  return {
+    id: Number(row.id),
+    account: String(row.account),
+    at: String(row.at),
+    action: row.action as AuditEventRecord["action"],
+    tokenId: row.token_id === null ? null : String(row.token_id),
+    detail: String(row.detail),
+    ip: row.ip === null ? null : String(row.ip),
   };
 }

@@ -1,0 +1,33 @@
+// The store contract against a real PostgreSQL (127.0.0.1:5432, database `test`, on every machine
+// here and in CI; SPROCKET_TEST_DATABASE_URL to point elsewhere). Each store the contract asks for
+// gets a schema of its own (search_path in the URL), so runs never collide; all are dropped after.
+// Without a reachable PostgreSQL the suite says that it skipped and why.
+import { randomBytes } from "node:crypto";
+import { after, describe } from "node:test";
+import pg from "pg";
+import { storeContract } from "./contract.ts";
+import { PostgresStore } from "./postgres-store.ts";
+
+const URL_BASE = process.env.SPROCKET_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+const admin = new pg.Pool({ connectionString: URL_BASE, max: 2, connectionTimeoutMillis: 3000 });
+admin.on("error", () => {});
+const reachable = await admin.query("SELECT 1").then(() => true, (error: Error) => {
+  console.log(`SKIPPED: the PostgreSQL store contract (no PostgreSQL at ${URL_BASE}: ${error.message}); set SPROCKET_TEST_DATABASE_URL`);
+  return false;
+});
+const schemas: string[] = [];
+
+after(async () => {
+  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+  await admin.end();
+});
+
+describe("PostgresStore", { skip: !reachable && "no PostgreSQL reachable (see the SKIPPED line)" }, () => {
+  storeContract("PostgresStore", async () => {
+    const schema = `sprocket_test_${randomBytes(6).toString("hex")}`;
+    schemas.push(schema);
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const url = `${URL_BASE}${URL_BASE.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    return new PostgresStore(url).open();
+  });
+});
