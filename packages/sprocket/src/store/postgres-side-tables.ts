@@ -1,6 +1,7 @@
 import type { AuditEventRecord, IdempotencyRecord, TokenRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 import { PostgresConnection } from "./postgres-connection.ts";
 import { toAttempt, toAudit, toDelivery, toToken, type Row } from "./sql-rows.ts";
+import { SELECT_IDEMPOTENCY_KEY, claimIdempotencyKeyStatement, insertScopedTokenStatement, toIdempotency } from "./sql-statements.ts";
 
 type Run = (text: string, params?: unknown[]) => Promise<{ rows: Row[]; changes: number }>;
 
@@ -77,15 +78,8 @@ export abstract class PostgresSideTables extends PostgresConnection {
   }
 
   async insertScopedToken(tokenHash: string, t: TokenRecord) {
-    await this.q("INSERT INTO tokens (hash, username, label, created_at, id, grant_json, expires_at, spent_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, 0)", [
-      tokenHash,
-      t.account,
-      t.name,
-      t.createdAt,
-      t.id,
-      JSON.stringify(t.grant),
-      t.expiresAt,
-    ]);
+    const { text, values } = insertScopedTokenStatement(tokenHash, t);
+    await this.q(text, values);
   }
 
   async listScopedTokens(account: string) {
@@ -102,20 +96,9 @@ export abstract class PostgresSideTables extends PostgresConnection {
 
   async claimIdempotencyKey(account: string, key: string, requestHash: string, now: string, expiredBefore: string): Promise<true | IdempotencyRecord> {
     // One statement: the primary key decides between concurrent claims, on any API replica.
-    const claimed = await this.q(
-      `INSERT INTO idempotency_keys (account, key, request_hash, prediction_id, status_code, created_at) VALUES (?, ?, ?, NULL, NULL, ?)
-       ON CONFLICT (account, key) DO UPDATE SET request_hash = excluded.request_hash, prediction_id = NULL, status_code = NULL, created_at = excluded.created_at
-       WHERE idempotency_keys.created_at < ?`,
-      [account, key, requestHash, now, expiredBefore],
-    );
-    if (claimed.changes === 1) return true;
-    const row = (await this.one("SELECT * FROM idempotency_keys WHERE account = ? AND key = ?", [account, key]))!;
-    return {
-      requestHash: String(row.request_hash),
-      predictionId: row.prediction_id === null ? null : String(row.prediction_id),
-      statusCode: row.status_code === null ? null : Number(row.status_code),
-      createdAt: String(row.created_at),
-    };
+    const claim = claimIdempotencyKeyStatement(account, key, requestHash, now, expiredBefore);
+    if ((await this.q(claim.text, claim.values)).changes === 1) return true;
+    return toIdempotency((await this.one(SELECT_IDEMPOTENCY_KEY, [account, key]))!);
   }
 
   async completeIdempotencyKey(account: string, key: string, predictionId: string, statusCode: number) {

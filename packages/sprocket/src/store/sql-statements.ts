@@ -1,6 +1,7 @@
-// SQL both stores run for predictions, built once: the statement text with `?` placeholders (the
+// SQL both stores run (predictions, scoped tokens, Idempotency-Key claims), built once: the statement text with `?` placeholders (the
 // PostgreSQL store numbers them) and its values, so the two stores cannot disagree on columns.
-import type { PredictionListQuery, PredictionPatch, PredictionRecord } from "./store.ts";
+import type { IdempotencyRecord, PredictionListQuery, PredictionPatch, PredictionRecord, TokenRecord } from "./store.ts";
+import type { Row } from "./sql-rows.ts";
 import { PATCH_COLUMNS, encodeColumn } from "./sql-rows.ts";
 
 export interface Statement {
@@ -73,4 +74,32 @@ export function listPredictionsStatement(q: PredictionListQuery): Statement {
     values.push(q.createdBefore);
   }
   return { text: `SELECT * FROM predictions WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`, values: [...values, q.limit + 1] };
+}
+
+export function insertScopedTokenStatement(tokenHash: string, t: TokenRecord): Statement {
+  return {
+    text: "INSERT INTO tokens (hash, username, label, created_at, id, grant_json, expires_at, spent_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+    values: [tokenHash, t.account, t.name, t.createdAt, t.id, JSON.stringify(t.grant), t.expiresAt],
+  };
+}
+
+/** Claims a key in one statement: the primary key decides between concurrent claims; an expired claim is taken over. */
+export function claimIdempotencyKeyStatement(account: string, key: string, requestHash: string, now: string, expiredBefore: string): Statement {
+  return {
+    text: `INSERT INTO idempotency_keys (account, key, request_hash, prediction_id, status_code, created_at) VALUES (?, ?, ?, NULL, NULL, ?)
+       ON CONFLICT (account, key) DO UPDATE SET request_hash = excluded.request_hash, prediction_id = NULL, status_code = NULL, created_at = excluded.created_at
+       WHERE idempotency_keys.created_at < ?`,
+    values: [account, key, requestHash, now, expiredBefore],
+  };
+}
+
+export const SELECT_IDEMPOTENCY_KEY = "SELECT * FROM idempotency_keys WHERE account = ? AND key = ?";
+
+export function toIdempotency(row: Row): IdempotencyRecord {
+  return {
+    requestHash: String(row.request_hash),
+    predictionId: row.prediction_id === null ? null : String(row.prediction_id),
+    statusCode: row.status_code === null ? null : Number(row.status_code),
+    createdAt: String(row.created_at),
+  };
 }

@@ -1,6 +1,7 @@
 import type { AuditEventRecord, IdempotencyRecord, TokenRecord } from "./records.ts";
 import { SqliteConnection } from "./sqlite-connection.ts";
 import { toAudit, toToken, type Row } from "./sql-rows.ts";
+import { SELECT_IDEMPOTENCY_KEY, claimIdempotencyKeyStatement, insertScopedTokenStatement, toIdempotency } from "./sql-statements.ts";
 
 
 /** Scoped tokens, Idempotency-Key claims and the audit log (issue 12) of SqliteStore. */
@@ -11,15 +12,8 @@ export abstract class SqliteTokenTables extends SqliteConnection {
   }
 
   async insertScopedToken(tokenHash: string, t: TokenRecord) {
-    this.sql("INSERT INTO tokens (hash, username, label, created_at, id, grant_json, expires_at, spent_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, 0)").run(
-      tokenHash,
-      t.account,
-      t.name,
-      t.createdAt,
-      t.id,
-      JSON.stringify(t.grant),
-      t.expiresAt,
-    );
+    const { text, values } = insertScopedTokenStatement(tokenHash, t);
+    this.sql(text).run(...values);
   }
 
   async listScopedTokens(account: string) {
@@ -38,20 +32,9 @@ export abstract class SqliteTokenTables extends SqliteConnection {
   }
 
   async claimIdempotencyKey(account: string, key: string, requestHash: string, now: string, expiredBefore: string): Promise<true | IdempotencyRecord> {
-    // One statement: the primary key decides between concurrent claims; an expired claim is taken over.
-    const claimed = this.sql(
-      `INSERT INTO idempotency_keys (account, key, request_hash, prediction_id, status_code, created_at) VALUES (?, ?, ?, NULL, NULL, ?)
-       ON CONFLICT (account, key) DO UPDATE SET request_hash = excluded.request_hash, prediction_id = NULL, status_code = NULL, created_at = excluded.created_at
-       WHERE idempotency_keys.created_at < ?`,
-    ).run(account, key, requestHash, now, expiredBefore).changes;
-    if (claimed === 1) return true;
-    const row = this.sql("SELECT * FROM idempotency_keys WHERE account = ? AND key = ?").get(account, key) as Row;
-    return {
-      requestHash: String(row.request_hash),
-      predictionId: row.prediction_id === null ? null : String(row.prediction_id),
-      statusCode: row.status_code === null ? null : Number(row.status_code),
-      createdAt: String(row.created_at),
-    };
+    const claim = claimIdempotencyKeyStatement(account, key, requestHash, now, expiredBefore);
+    if (this.sql(claim.text).run(...claim.values).changes === 1) return true;
+    return toIdempotency(this.sql(SELECT_IDEMPOTENCY_KEY).get(account, key) as Row);
   }
 
   async completeIdempotencyKey(account: string, key: string, predictionId: string, statusCode: number) {
