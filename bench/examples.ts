@@ -1,18 +1,18 @@
 // The bundled examples (issue 9): per example, the cold start (the first prediction after the
 // server started: its instance's setup, from the prediction's own cold-start metrics, and the whole
 // request) and the warm prediction time on a small input; for OCR and VAD also the same predictor
-// called directly in this process (its module imported, setup() once, predict() in a loop), so the
-// platform's overhead is a ratio measured in the same run.
+// called directly in this process (its module imported, setup() once, each predict() alternating
+// with a served prediction), so the platform's overhead is a ratio measured in the same run.
 //
 //   npm run bench:examples
 //   # same as: node packages/sprocket/bin/node-ts.mjs bench/examples.ts [--warm N]
 //
 // Everything on 127.0.0.1; a fresh data dir; sync predictions (`Prefer: wait`) one after another.
 import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import sharp from "sharp";
 import { argValue } from "./lib/args.ts";
 import { freshRequest } from "./lib/fresh-request.ts";
 import { REPO_ROOT } from "./lib/processes.ts";
@@ -27,11 +27,9 @@ const run = new RunContext({ tmpPrefix: "sprocket-bench-examples-", maxFailureSa
 
 const dataUri = (bytes: Buffer, type: string) => `data:${type};base64,${bytes.toString("base64")}`;
 
-/** Small inputs, made here: an image with words, a spoken sentence, a tone. */
+/** Small inputs: the OCR sample the README's quick start reads, and a sentence spoken by espeak-ng. */
 async function inputs(): Promise<Record<string, Record<string, unknown>>> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="120"><rect width="100%" height="100%" fill="white"/>
-    <text x="20" y="70" font-family="DejaVu Sans" font-size="44" fill="black">Quiet lanterns guide seven boats</text></svg>`;
-  const png = await sharp(Buffer.from(svg)).png().toBuffer();
+  const png = readFileSync(path.join(REPO_ROOT, "examples", "ocr", "sample.png"));
   let wav: Buffer | null = null;
   try {
     wav = execFileSync("espeak-ng", ["--stdout", "Hello from Sprocket, the model server."]);
@@ -60,21 +58,39 @@ async function predict(url: string, name: string, input: Record<string, unknown>
   return { ms, body };
 }
 
-/** The example's predictor in this process: setup() once, then predict() WARM times (ms each). */
-async function direct(name: string, input: Record<string, unknown>, files: Record<string, string>): Promise<{ setupMs: number; warm: number[] }> {
+interface Direct {
+  setupMs: number;
+  /** One predict() on the input, in ms. */
+  once(): Promise<number>;
+}
+
+/** The example's predictor in this process: its module imported, setup() once. */
+async function direct(name: string, input: Record<string, unknown>, files: Record<string, string>): Promise<Direct> {
   const module = await import(pathToFileURL(path.join(REPO_ROOT, "examples", name, "predict.ts")).href);
   const predictor = module.Predictor;
   const t = performance.now();
   await predictor.setup?.();
   const setupMs = performance.now() - t;
-  const warm: number[] = [];
-  for (let i = 0; i < WARM; i++) {
-    const started = performance.now();
-    await predictor.predict({ ...input, ...files }, { id: `direct-${i}`, signal: new AbortController().signal, recordMetric() {} });
-    warm.push(performance.now() - started);
-  }
-  return { setupMs, warm };
+  let n = 0;
+  return {
+    setupMs,
+    async once() {
+      const started = performance.now();
+      await predictor.predict({ ...input, ...files }, { id: `direct-${n++}`, signal: new AbortController().signal, recordMetric() {} });
+      return performance.now() - started;
+    },
+  };
 }
+
+/** Writes a data URI's bytes to a file in the run's temp dir (the direct side reads files, as the model does). */
+function fileOf(uri: string, ext: string): string {
+  const file = path.join(run.tmp, `input.${ext}`);
+  writeFileSync(file, Buffer.from(uri.split(",")[1], "base64"));
+  return file;
+}
+
+/** For these the same predictor also runs in this process; their warm samples interleave served and direct. */
+const DIRECT: Record<string, { field: string; ext: string }> = { ocr: { field: "image", ext: "png" }, vad: { field: "audio", ext: "wav" } };
 
 async function main(): Promise<number> {
   const all = await inputs();
@@ -86,33 +102,29 @@ async function main(): Promise<number> {
   const figures: Record<string, unknown> = {};
   for (const [name, input] of Object.entries(all)) {
     const cold = await predict(server.url, name, input);
+    const d = DIRECT[name] ? await direct(name, input, { [DIRECT[name].field]: fileOf(input[DIRECT[name].field] as string, DIRECT[name].ext) }) : null;
+    // Served and direct alternate sample by sample (the order flipped each time), so a slow patch
+    // of a shared machine lands on both sides alike.
     const warm: number[] = [];
+    const directWarm: number[] = [];
     for (let i = 0; i < WARM; i++) {
+      if (d && i % 2 === 1) directWarm.push(await d.once());
       const reply = await predict(server.url, name, input);
       if (reply) warm.push(reply.ms);
+      if (d && i % 2 === 0) directWarm.push(await d.once());
     }
     const setup = (cold?.body.metrics?.cold_start_setup_time ?? NaN) * 1000;
     const w = summarize(warm);
     figures[name] = { coldRequestMs: cold?.ms ?? null, setupMs: setup, warm: w };
-    rows.push([name, formatNumber(setup, 0), formatNumber(cold?.ms ?? null, 0), formatNumber(w.p50, 1), "", ""]);
-    log(`${name}: setup ${setup.toFixed(0)} ms, warm p50 ${w.p50.toFixed(1)} ms`);
-  }
-  // The same predictor in this process, for OCR and VAD: the platform's overhead as a ratio.
-  const { writeFileSync } = await import("node:fs");
-  const fileOf = (uri: string, ext: string) => {
-    const file = path.join(run.tmp, `input.${ext}`);
-    writeFileSync(file, Buffer.from(uri.split(",")[1], "base64"));
-    return file;
-  };
-  for (const [name, field, ext] of [["ocr", "image", "png"], ["vad", "audio", "wav"]] as const) {
-    if (!all[name]) continue;
-    const d = await direct(name, all[name], { [field]: fileOf(all[name][field] as string, ext) });
-    const w = summarize(d.warm);
-    const row = rows.find((r) => r[0] === name)!;
-    const served = (figures[name] as { warm: { p50: number } }).warm.p50;
-    row[4] = formatNumber(w.p50, 1);
-    row[5] = `${(served / w.p50).toFixed(2)}× (+${(served - w.p50).toFixed(1)} ms)`;
-    figures[`${name}Direct`] = { setupMs: d.setupMs, warm: w };
+    const row = [name, formatNumber(setup, 0), formatNumber(cold?.ms ?? null, 0), formatNumber(w.p50, 1), "", ""];
+    if (d) {
+      const dw = summarize(directWarm);
+      figures[`${name}Direct`] = { setupMs: d.setupMs, warm: dw };
+      row[4] = formatNumber(dw.p50, 1);
+      row[5] = `${(w.p50 / dw.p50).toFixed(2)}× (+${(w.p50 - dw.p50).toFixed(1)} ms)`;
+    }
+    rows.push(row);
+    log(`${name}: setup ${setup.toFixed(0)} ms, warm p50 ${w.p50.toFixed(1)} ms${d ? `, direct p50 ${row[4]} ms` : ""}`);
   }
   const cpus = os.cpus();
   process.stdout.write(
@@ -123,7 +135,7 @@ async function main(): Promise<number> {
         rows,
         [false, true, true, true, true, true],
       ) +
-      `\n\nsetup: the instance's setup() (metrics.cold_start_setup_time); cold request: the first prediction's whole request (instance start included); direct: the same predictor imported into the benchmark's process.\nfailed requests: ${run.totalFailures}\n`,
+      `\n\nsetup: the instance's setup() (metrics.cold_start_setup_time); cold request: the first prediction's whole request (instance start included); direct: the same predictor imported into the benchmark's process, its calls alternating with the served ones.\nfailed requests: ${run.totalFailures}\n`,
   );
   writeFigures({ bench: "examples", node: process.version, cpus: cpus.length, at: new Date().toISOString(), firstStartMs, examples: figures });
   return run.exitCode();

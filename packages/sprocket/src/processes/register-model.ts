@@ -13,7 +13,7 @@ export async function registerDirectory(
   owner: string,
   name: string,
   visibility: "public" | "private",
-): Promise<VersionRecord> {
+): Promise<{ version: VersionRecord; created: boolean }> {
   const bundle = collectDirectory(dir);
   for (const sha of await models.missingBlobs(owner, [...bundle.sources.keys()])) {
     await models.uploadBlob(owner, sha, createReadStream(bundle.sources.get(sha)!), Number.MAX_SAFE_INTEGER);
@@ -23,5 +23,6 @@ export async function registerDirectory(
   } catch {
     await models.create(owner, { owner, name, visibility });
   }
-  return (await models.createVersion(owner, owner, name, bundle.manifest)).version;
+  const { version, created } = await models.createVersion(owner, owner, name, bundle.manifest);
+  return { version, created };
 }

@@ -224,17 +224,26 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
  */
 async function registerExamples(models: ModelService, which: boolean | string[], log: { info(m: string): void; warn(m: string): void }): Promise<void> {
   if (which === false || !existsSync(EXAMPLES_DIR)) return;
-  const names = readdirSync(EXAMPLES_DIR, { withFileTypes: true })
+  const started = performance.now();
+  let names = readdirSync(EXAMPLES_DIR, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(`${EXAMPLES_DIR}${entry.name}/cog.yaml`))
     .map((entry) => entry.name)
-    .filter((name) => which === true || which.includes(name))
     .sort();
+  const unknown = which === true ? [] : which.filter((name) => !names.includes(name));
+  if (unknown.length > 0) log.warn(`SPROCKET_EXAMPLES names ${unknown.join(", ")}, not in examples/ (there: ${names.join(", ")})`);
+  names = names.filter((name) => which === true || which.includes(name));
+  // One at a time: on a first start each new version reads its schema in a model process of its
+  // own (the set takes 2–3 s on 2 busy cores; overlapping them measured no faster there). An
+  // unchanged example is a hash of its files and a lookup (the set: 20–40 ms).
+  let created = 0;
   for (const name of names) {
     try {
-      const version = await registerDirectory(models, `${EXAMPLES_DIR}${name}`, "admin", name, "public");
-      log.info(`registered examples/${name} as admin/${name}:${version.id}`);
+      const result = await registerDirectory(models, `${EXAMPLES_DIR}${name}`, "admin", name, "public");
+      if (result.created) created++;
+      log.info(`registered examples/${name} as admin/${name}:${result.version.id}`);
     } catch (error) {
       log.warn(`examples/${name} was not registered: ${(error as Error).message}`);
     }
   }
+  log.info(`examples: ${names.length} registered in ${Math.round(performance.now() - started)} ms (${created} new version${created === 1 ? "" : "s"})`);
 }
