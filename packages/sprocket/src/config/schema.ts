@@ -103,6 +103,18 @@ export const SETTINGS = {
     doc: "PostgreSQL to keep state in (postgres://user:password@host:5432/db; ?options=-c%20search_path%3Dschema for a schema) instead of the SQLite file in the data directory.",
     parse: optionalStr,
   },
+  redisUrl: {
+    env: "SPROCKET_REDIS_URL",
+    default: null,
+    doc: "Redis for scale-out (redis://[:password@]host:6379[/db]): the prediction queue (BullMQ) and the event bus (pub/sub) shared by every API replica and worker. Use with SPROCKET_DATABASE_URL and a data directory (or blob store) the replicas share.",
+    parse: optionalStr,
+  },
+  redisPrefix: {
+    env: "SPROCKET_REDIS_PREFIX",
+    default: "sprocket",
+    doc: "Prefix of every Redis key and channel Sprocket uses (the BullMQ queue is `<prefix>:sprocket-jobs`), so installations can share one Redis.",
+    parse: str,
+  },
   corsOrigins: {
     env: "SPROCKET_CORS_ORIGINS",
     default: [] as string[],

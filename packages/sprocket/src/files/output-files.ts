@@ -45,12 +45,14 @@ export class OutputFiles {
   /** Where runners put file outputs for the worker to claim (same file system: a rename moves them). */
   readonly stagingDir: string;
 
+  /** `stagingName`: processes sharing one data directory (scale-out) each stage in a directory of their own. */
   constructor(
     private readonly blobs: BlobStore,
     private readonly dir: string,
+    stagingName = "staging",
   ) {
     mkdirSync(dir, { recursive: true });
-    this.stagingDir = path.join(dir, "staging");
+    this.stagingDir = path.join(dir, stagingName);
     // Anything left here was staged by an instance of an earlier run that never got claimed.
     rmSync(this.stagingDir, { recursive: true, force: true });
     mkdirSync(this.stagingDir, { recursive: true });

@@ -1,10 +1,9 @@
 import type { EventBus, PredictionSnapshot } from "../events/event-bus.ts";
 import { newId } from "../lib/ids.ts";
 import { TERMINAL_STATUSES, type PredictionStatus } from "../protocol/api-types.ts";
-import { TRAINING_POOL, poolKey, type Job, type Queue } from "../queue/queue.ts";
+import { TRAINING_POOL, poolKey, type Job, type JobQueue, type JobRun } from "../queue/queue.ts";
 import type { PredictionPatch, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "../store/store.ts";
-import { validationError } from "../errors/index.ts";
-import { fileInputNames, secretInputNames, uploadedFileInputs } from "./input-fields.ts";
+import { InputKinds, checkUploadedFiles } from "./input-kinds.ts";
 import { maskSecrets, redactSecrets } from "./secrets.ts";
 import { trainingView } from "./training-view.ts";
 import type { CreatePrediction, TrainingResults } from "./prediction-requests.ts";
@@ -52,17 +51,22 @@ export class PredictionService {
    * the secret values to mask in logs, and which inputs are files to fetch.
    */
   private readonly runs = new Map<string, RunContext>();
-  /** Secret and file input names per version (schemas never change). */
-  private readonly inputKinds = new Map<string, { secrets: string[]; files: string[] }>();
+  private readonly inputKinds = new InputKinds();
   /** Running predictions whose logs grew since the last flush. */
   private readonly dirtyLogs = new Set<string>();
 
   private webhooks?: PredictionWebhooks;
 
+  /**
+   * `shared` (scale-out): the queue is shared by worker hosts in other processes, so a prediction is
+   * held in memory (`live`) only by the process whose worker runs it (`hold`); every other process
+   * reads its row, and hears of its changes through the (Redis) event bus.
+   */
   constructor(
     private readonly store: Store,
-    private readonly queue: Queue,
+    private readonly queue: JobQueue,
     private readonly events: EventBus,
+    private readonly options: { shared?: boolean } = {},
   ) {}
 
   private trainings?: TrainingResults;
@@ -80,8 +84,8 @@ export class PredictionService {
   async create(request: CreatePrediction): Promise<PredictionSnapshot> {
     const now = new Date();
     const id = newId(now.getTime());
-    const kinds = this.inputKindsOf(request.version);
-    if (kinds.files.length > 0) await this.checkUploadedFiles(request.account, request.input, kinds.files);
+    const kinds = this.inputKinds.of(request.version);
+    if (kinds.files.length > 0) await checkUploadedFiles(this.store, request.account, request.input, kinds.files);
     const { shown, values } = kinds.secrets.length > 0 ? redactSecrets(request.input, kinds.secrets) : { shown: request.input, values: [] };
     const record: PredictionRecord = {
       id,
@@ -108,20 +112,61 @@ export class PredictionService {
       ...(request.destination ? { kind: "training" as const, destination: request.destination } : {}),
     };
     await this.store.insertPrediction(record);
-    this.live.set(record.id, record);
-    if (values.length > 0 || kinds.files.length > 0) this.runs.set(id, { account: request.account, input: request.input, secretValues: values, fileInputs: kinds.files });
+    const run = values.length > 0 || kinds.files.length > 0 ? { input: request.input, secretValues: values, fileInputs: kinds.files } : undefined;
+    if (!this.options.shared) {
+      this.live.set(record.id, record);
+      if (run) this.runs.set(id, { account: request.account, ...run });
+    }
     const snapshot = this.publishStatus(record);
-    this.queue.enqueue(jobOf(record));
+    // Shared: the job carries the real input to whichever worker host claims it.
+    await this.queue.add(jobOf(record, this.options.shared ? run : undefined));
     return snapshot;
   }
 
-  /** Puts a recovered `starting` prediction back in memory and in the queue (after a restart). */
-  requeue(record: PredictionRecord, version: VersionRecord | null): void {
-    this.live.set(record.id, record);
+  /** Puts a recovered `starting` prediction back in memory and in the queue (after a restart, or a lost worker). */
+  async requeue(record: PredictionRecord, version: VersionRecord | null): Promise<void> {
     const view = version && record.kind === "training" ? trainingView(version) : version;
-    const files = view ? this.inputKindsOf(view).files : [];
-    if (files.length > 0) this.runs.set(record.id, { account: record.account, input: record.input, secretValues: [], fileInputs: files });
-    this.queue.enqueue(jobOf(record));
+    const files = view ? this.inputKinds.of(view).files : [];
+    const run = files.length > 0 ? { input: record.input, secretValues: [], fileInputs: files } : undefined;
+    if (!this.options.shared) {
+      this.live.set(record.id, record);
+      if (run) this.runs.set(record.id, { account: record.account, ...run });
+    }
+    await this.queue.add(jobOf(record, this.options.shared ? run : undefined));
+  }
+
+  /**
+   * A worker host claimed `job` from the shared queue: the prediction becomes `workerId`'s, unless
+   * another worker got it first or it ended meanwhile (a cancel): then false, and it is not run.
+   */
+  assign(job: Job, workerId: string): Promise<boolean> {
+    return this.store.assignPrediction(job.predictionId, workerId);
+  }
+
+  /**
+   * This process runs (or records the progress of) a prediction it did not create: its row is read
+   * into memory, with what its job carried. False if it is finished or gone.
+   */
+  async hold(id: string, run?: JobRun): Promise<boolean> {
+    if (this.live.has(id)) return true;
+    const record = await this.store.getPrediction(id);
+    if (!record || TERMINAL_STATUSES.has(record.status)) return false;
+    if (this.live.has(id)) return true;
+    this.live.set(id, record);
+    if (record.startedAt) this.startedAtMs.set(id, Date.parse(record.startedAt));
+    if (run) this.runs.set(id, { account: record.account, ...run });
+    return true;
+  }
+
+  /** Stops holding a prediction that is still running elsewhere, its logs and output written first. */
+  async letGo(id: string): Promise<void> {
+    const record = this.live.get(id);
+    if (!record) return;
+    this.live.delete(id);
+    this.startedAtMs.delete(id);
+    this.runs.delete(id);
+    this.dirtyLogs.delete(id);
+    if (!TERMINAL_STATUSES.has(record.status)) await this.store.updatePrediction(id, { logs: record.logs, output: record.output });
   }
 
   /**
@@ -164,31 +209,6 @@ export class PredictionService {
     return record ? { account: record.account, input: record.input, secretValues: [], fileInputs: [] } : undefined;
   }
 
-  /**
-   * File inputs naming uploaded files (`…/v1/files/{id}`) must name the caller's own: an unknown,
-   * deleted or another account's file is a 422 on that input (the same answer for each, so ids of
-   * other accounts' files cannot be probed).
-   */
-  private async checkUploadedFiles(account: string, input: Record<string, unknown>, fileInputs: string[]): Promise<void> {
-    const problems = [];
-    for (const { field, id } of uploadedFileInputs(input, fileInputs)) {
-      if (await this.store.getFile(account, id)) continue;
-      problems.push({ type: "file_not_found", field, description: `file ${id} does not exist or is not yours (upload it with POST /v1/files)` });
-    }
-    if (problems.length > 0) throw validationError(problems);
-  }
-
-  private inputKindsOf(version: VersionRecord): { secrets: string[]; files: string[] } {
-    // A training's view of a version has other inputs (TrainingInput): its own entry.
-    const key = `${version.owner}/${version.name}:${version.id}:${(version.openapiSchema.components as { schemas?: { Input?: { title?: string } } } | undefined)?.schemas?.Input?.title}`;
-    let kinds = this.inputKinds.get(key);
-    if (!kinds) {
-      kinds = { secrets: secretInputNames(version.openapiSchema), files: fileInputNames(version.openapiSchema) };
-      this.inputKinds.set(key, kinds);
-    }
-    return kinds;
-  }
-
   /** The in-memory state of a live prediction (fresher than its row), or undefined. */
   liveSnapshot(id: string): PredictionSnapshot | undefined {
     const record = this.live.get(id);
@@ -201,8 +221,8 @@ export class PredictionService {
    */
   waitUntilDone(id: string, timeoutMs: number): Promise<PredictionSnapshot | null> {
     const record = this.live.get(id);
-    if (!record) return this.store.getPrediction(id).then((row) => (row ? toSnapshot(row) : null));
-    if (TERMINAL_STATUSES.has(record.status)) return Promise.resolve(toSnapshot(record));
+    if (!record && !this.options.shared) return this.store.getPrediction(id).then((row) => (row ? toSnapshot(row) : null));
+    if (record && TERMINAL_STATUSES.has(record.status)) return Promise.resolve(toSnapshot(record));
     return new Promise((resolve) => {
       const settle = (value: PredictionSnapshot | null) => {
         clearTimeout(timer);
@@ -216,6 +236,13 @@ export class PredictionService {
         if (event.type === "status" && TERMINAL_STATUSES.has(event.prediction.status)) settle(event.prediction);
       });
       this.waiters.add(release);
+      // Held elsewhere (scale-out): once other processes' events reach us, read where it stands.
+      if (!record) {
+        this.events
+          .ready()
+          .then(() => this.store.getPrediction(id))
+          .then((row) => (!row ? settle(null) : TERMINAL_STATUSES.has(row.status) ? settle(toSnapshot(row)) : undefined), () => {});
+      }
     });
   }
 
@@ -271,6 +298,8 @@ export class PredictionService {
     const output = Array.isArray(record.output) ? record.output : [];
     output.push(item);
     record.output = output;
+    // Written with the logs on their timer, so other processes' reads see streamed output too.
+    if (this.options.shared) this.dirtyLogs.add(id);
     this.events.publish(id, { type: "output", id, item });
     if (record.webhook) this.webhooks?.onProgress(record, "output");
   }
@@ -310,10 +339,11 @@ export class PredictionService {
    * is killed. A finished prediction is returned unchanged.
    */
   async requestCancel(id: string, account: string): Promise<PredictionSnapshot | null> {
-    const record = this.live.get(id);
-    if (!record) return this.get(id, account);
+    const record = this.live.get(id) ?? (this.options.shared ? await this.store.getPrediction(id) : null);
+    if (!record || TERMINAL_STATUSES.has(record.status)) return this.get(id, account);
     if (record.account !== account) return null;
-    if (record.status === "starting" && this.queue.remove(id)) {
+    if (record.status === "starting" && !record.workerId && (await this.queue.cancel(id))) {
+      this.live.set(id, record);
       await this.markCanceled(id);
     } else {
       this.events.publish(ALL_PREDICTIONS, { type: "cancel_requested", id });
@@ -326,7 +356,7 @@ export class PredictionService {
     const writes: Promise<void>[] = [];
     for (const id of this.dirtyLogs) {
       const record = this.live.get(id);
-      if (record?.status === "processing") writes.push(this.store.updatePrediction(id, { logs: record.logs }));
+      if (record?.status === "processing") writes.push(this.store.updatePrediction(id, this.options.shared ? { logs: record.logs, output: record.output } : { logs: record.logs }));
     }
     this.dirtyLogs.clear();
     // Issued together, they share one group commit.
@@ -378,7 +408,7 @@ export class PredictionService {
 }
 
 /** A prediction's job: the pool it runs on is its deployment's for its version, else its version's. */
-function jobOf(record: PredictionRecord): Job {
+function jobOf(record: PredictionRecord, run?: JobRun): Job {
   const pool = poolKey(record.version, record.kind === "training" ? TRAINING_POOL : (record.deployment ?? null));
-  return { predictionId: record.id, versionId: record.version, model: record.model, pool, account: record.account };
+  return { predictionId: record.id, versionId: record.version, model: record.model, pool, account: record.account, ...(run ? { run } : {}) };
 }

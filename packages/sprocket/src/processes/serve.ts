@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { TokenService } from "../accounts/token-service.ts";
@@ -8,7 +9,6 @@ import { buildApi } from "../api/server.ts";
 import { UrlSigner } from "../api/urls.ts";
 import type { Config } from "../config/index.ts";
 import { AppError } from "../errors/index.ts";
-import { LocalEventBus } from "../events/local-event-bus.ts";
 import { LocalBlobStore } from "../files/local-blob-store.ts";
 import { OutputFiles } from "../files/output-files.ts";
 import { DeploymentService } from "../models/deployment-service.ts";
@@ -16,8 +16,12 @@ import { ModelService } from "../models/model-service.ts";
 import { TrainingVersions } from "../models/training-results.ts";
 import { InputValidator } from "../predictions/input-validator.ts";
 import { PredictionService } from "../predictions/prediction-service.ts";
-import { LocalQueue } from "../queue/local-queue.ts";
 import { recoverPredictions } from "../scheduler/recovery.ts";
+import { WORKER_HEARTBEAT_MS, startLostWorkerSweep } from "../scheduler/lost-workers.ts";
+import { JobFeeder, SharedQueueSource } from "../worker/job-feeder.ts";
+import { startHeartbeat } from "../worker/heartbeat.ts";
+import { newWorkerId, openQueueAndEvents } from "./open-shared.ts";
+import { followDeployments } from "./follow-deployments.ts";
 import { removeExpiredData } from "../scheduler/retention.ts";
 import { startTicker } from "../scheduler/ticker.ts";
 import { openStore } from "./open-store.ts";
@@ -51,19 +55,30 @@ export interface RunningServer {
 
 const EXAMPLES_DIR = fileURLToPath(new URL("../../../../examples/", import.meta.url));
 
-/** `sprocket serve`: API, scheduler and a local worker in one process, on SQLite. */
+/**
+ * `sprocket serve`: API, scheduler and a local worker in one process, on SQLite; or, with
+ * SPROCKET_DATABASE_URL and SPROCKET_REDIS_URL, one of several API replicas (and worker hosts)
+ * sharing PostgreSQL, a BullMQ queue and a Redis event bus (docs/architecture/02-store-and-queue.md).
+ */
 export async function serve({ config, env, execPath }: ServeOptions): Promise<RunningServer> {
   const log = makeLogger(config.logLevel);
   const paths = dataPaths(config.dataDir);
   ensureDataDir(paths.root);
 
   const store = await openStore(config, paths.database, { background: true, onError: (message) => log.warn(message) });
-  const queue = new LocalQueue();
-  const events = new LocalEventBus();
+  let shared;
+  try {
+    shared = await openQueueAndEvents(config, (message) => log.warn(message));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  // `queue` is what this process's worker dispatches from; `shared.jobs` is where predictions are queued.
+  const { local: queue, events } = shared;
   const blobs = new LocalBlobStore(paths.blobs);
-  const outputs = new OutputFiles(blobs, paths.outputs);
+  const outputs = new OutputFiles(blobs, paths.outputs, shared.shared ? `staging-${hostname()}-${process.pid}` : undefined);
   const uploads = new UploadService(store, blobs, config.fileLimitBytes);
-  const predictions = new PredictionService(store, queue, events);
+  const predictions = new PredictionService(store, shared.jobs, events, { shared: shared.shared });
   const interpreter = await describeInterpreter(config.python);
   const runners = runnerCommands(execPath, interpreter.executable);
   const childEnv = modelEnvironment(env);
@@ -136,12 +151,18 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   if (!origin) origin = `http://${host}:${port}`;
 
   let stopTicker = () => {};
+  const stops: (() => void | Promise<void>)[] = [];
   try {
-    // Recovery runs before the worker starts and before the API handles anything.
-    const recovered = await recoverPredictions(store, predictions);
-    if (recovered.requeued || recovered.interrupted) {
-      log.info(`recovered predictions: ${recovered.requeued} queued again, ${recovered.interrupted} failed as interrupted`);
+    // Recovery runs before the worker starts and before the API handles anything. In scale-out,
+    // other processes' predictions are not this start's to end: the lost-worker sweep, which every
+    // replica runs, ends or requeues what a dead process held.
+    if (!shared.shared) {
+      const recovered = await recoverPredictions(store, predictions);
+      if (recovered.requeued || recovered.interrupted) {
+        log.info(`recovered predictions: ${recovered.requeued} queued again, ${recovered.interrupted} failed as interrupted`);
+      }
     }
+    stops.push(startLostWorkerSweep(store, predictions, shared.shared ? shared.jobs : undefined, (message) => log.warn(message)));
 
     if (config.worker) {
       worker = new Worker({
@@ -177,6 +198,35 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       deployments.onChange((name, release) => running.configureDeployment(name, targetOf(release)));
       for (const d of await deployments.all()) worker.configureDeployment(`${d.owner}/${d.name}`, targetOf(d.release));
       worker.start();
+      if (shared.shared) {
+        // This process is one worker host among several: it claims from the shared queue into its
+        // own, heartbeats, and follows deployment changes made through other replicas.
+        const workerId = newWorkerId();
+        const feeder = new JobFeeder(new SharedQueueSource(shared.jobs, predictions, workerId), queue, (message) => log.warn(message));
+        feeder.start();
+        const heartbeat = startHeartbeat(
+          { id: workerId, name: workerId, hardware: hardware.map((h) => h.sku) },
+          () => ({ instances: running.stats(), running: running.runningIds() }),
+          (record) => store.heartbeatWorker(record),
+          WORKER_HEARTBEAT_MS,
+          (message) => log.warn(message),
+        );
+        await heartbeat.beat();
+        stops.push(followDeployments(deployments, (name, release) => running.configureDeployment(name, targetOf(release)), (message) => log.warn(message)));
+        stops.push(async () => {
+          heartbeat.stop();
+          await feeder.stop();
+          // Claimed but not started: back to the shared queue for another host.
+          for (const pool of queue.pendingPools()) {
+            for (let job = queue.take(pool); job; job = queue.take(pool)) {
+              await store.unassignPrediction(job.predictionId);
+              await predictions.letGo(job.predictionId);
+              await shared.jobs.add(job);
+            }
+          }
+        });
+        stops.push(() => store.removeWorker(workerId));
+      }
     }
     stopTicker = startTicker(predictions, models, webhooks, (now) => removeExpiredData(store, outputs, now, config.idempotencyHours), (message) => log.error(message));
 
@@ -185,8 +235,10 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     // A start that fails after listening must not leave the port held, nor requests waiting.
     notStarted(new AppError("unavailable", "Sprocket failed to start."));
     stopTicker();
+    for (const stop of stops) await stop();
     await worker?.stop();
     await app.close();
+    await shared.close();
     await store.close();
     throw error;
   }
@@ -200,6 +252,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     async close() {
       stopTicker();
       worker?.pause();
+      for (const stop of stops.splice(0)) await Promise.resolve(stop()).catch((error: Error) => log.warn(`stopping: ${error.message}`));
       // Open `Prefer: wait` requests answer now with the prediction's current state; then the
       // server stops accepting. Keep-alive connections would hold close() open for their idle
       // timeout (over a minute), so whatever is still open after a second is cut.
@@ -211,6 +264,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       await webhooks.close();
       await predictions.flushLogs();
       await models.flushRunCounts();
+      await shared.close();
       await store.close();
     },
   };

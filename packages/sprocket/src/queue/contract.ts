@@ -56,7 +56,9 @@ export function jobQueueContract(name: string, make: () => Promise<QueuePair>): 
     const { a, b, close } = await make();
     await a.add(job("x1"));
     await a.add(job("x2"));
+    assert.equal(await b.has("x1"), true);
     assert.equal(await b.cancel("x1"), true);
+    assert.equal(await b.has("x1"), false);
     assert.equal(await b.cancel("x1"), false);
     assert.equal(await b.cancel("nope"), false);
     const [claimed] = await a.claim(5, 0);

@@ -126,6 +126,10 @@ export class LocalQueue implements Queue, JobQueue {
     return this.jobs.size;
   }
 
+  async has(predictionId: string): Promise<boolean> {
+    return this.jobs.has(predictionId);
+  }
+
   async close(): Promise<void> {
     for (const wake of this.sleepers) wake();
   }

@@ -80,5 +80,7 @@ export interface JobQueue {
   cancel(predictionId: string): Promise<boolean>;
   /** How many jobs wait. */
   waiting(): Promise<number>;
+  /** Whether this prediction's job is in the queue (waiting, or being claimed right now). */
+  has(predictionId: string): Promise<boolean>;
   close(): Promise<void>;
 }

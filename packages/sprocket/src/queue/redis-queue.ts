@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Queue as BullQueue, QueueEvents, Worker as BullWorker, type ConnectionOptions } from "bullmq";
 import type { Job, JobQueue } from "./queue.ts";
 
-/** The BullMQ queue every API replica adds to and every worker host claims from (KEDA scales on its length, see deploy/). */
+/** The BullMQ queue every API replica adds to and every worker host claims from (its wait list, `<prefix>:sprocket-jobs:wait`, is what KEDA scales on; see deploy/). */
 export const DEFAULT_QUEUE_NAME = "sprocket-jobs";
 
 /**
@@ -21,12 +21,13 @@ export class RedisQueue implements JobQueue {
   private readonly events: QueueEvents;
   private readonly sleepers = new Set<() => void>();
 
-  constructor(url: string, name = DEFAULT_QUEUE_NAME) {
+  /** `prefix`: BullMQ's key prefix (its default is "bull"), so installations can share a Redis. */
+  constructor(url: string, name = DEFAULT_QUEUE_NAME, prefix = "bull") {
     const connection = connectionOf(url);
-    this.queue = new BullQueue(name, { connection });
+    this.queue = new BullQueue(name, { connection, prefix });
     // A worker with no processor: jobs are taken only when claim() asks (BullMQ's manual mode).
-    this.taker = new BullWorker(name, null, { connection, autorun: false, lockDuration: 15_000, stalledInterval: 5_000 });
-    this.events = new QueueEvents(name, { connection });
+    this.taker = new BullWorker(name, null, { connection, prefix, autorun: false, lockDuration: 15_000, stalledInterval: 5_000 });
+    this.events = new QueueEvents(name, { connection, prefix });
     this.events.on("waiting", () => {
       for (const wake of [...this.sleepers]) wake();
     });
@@ -74,6 +75,10 @@ export class RedisQueue implements JobQueue {
 
   async waiting(): Promise<number> {
     return this.queue.getWaitingCount();
+  }
+
+  async has(predictionId: string): Promise<boolean> {
+    return (await this.queue.getJob(predictionId)) !== undefined;
   }
 
   async close(): Promise<void> {

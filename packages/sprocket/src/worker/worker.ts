@@ -137,6 +137,11 @@ export class Worker {
     return total;
   }
 
+  /** Predictions being prepared or run here now. */
+  runningIds(): string[] {
+    return [...this.running.keys()];
+  }
+
   /** Every pool with instances or waiting work: queue depth and instances by state. */
   stats(): PoolStats[] {
     return poolStats(this.pools, this.o.queue);
@@ -334,6 +339,8 @@ export class Worker {
 
   private cancel(id: string): void {
     const running = this.running.get(id);
+    // Claimed from a shared queue but not started yet: it ends here (the user's side could not remove it).
+    if (!running && this.o.queue.remove(id)) return void this.o.predictions.markCanceled(id).catch((e) => this.reportError(e));
     if (!running) return;
     if (!running.instance.active.has(id)) {
       // Still preparing (downloading inputs): stop that; execute() ends it canceled.

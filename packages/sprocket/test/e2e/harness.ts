@@ -39,6 +39,8 @@ export interface ServerOptions {
 
 export interface TestServer {
   url: string;
+  /** The server process's pid. */
+  pid: number;
   /** The admin account's API token. */
   token: string;
   dataDir: string;
@@ -109,6 +111,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
 
   return {
     url,
+    pid: child.pid!,
     token: adminToken,
     dataDir,
     client: clientFor(url, adminToken),
