@@ -92,15 +92,12 @@ export class RedisQueue implements JobQueue {
   }
 
   private async takeUpTo(max: number): Promise<Job[]> {
-    const taken: Job[] = [];
-    while (taken.length < max) {
-      const token = randomUUID();
-      const job = await this.taker.getNextJob(token, { block: false });
-      if (!job) break;
-      await job.moveToCompleted(null, token, false);
-      taken.push(job.data as Job);
-    }
-    return taken;
+    // `max` takes at once (pipelined on one connection, each atomic in Redis), then their completions: two round trips a batch.
+    const tokens = Array.from({ length: max }, () => randomUUID());
+    const jobs = await Promise.all(tokens.map((token) => this.taker.getNextJob(token, { block: false })));
+    const taken = jobs.flatMap((job, i) => (job ? [{ job, token: tokens[i] }] : []));
+    await Promise.all(taken.map(({ job, token }) => job.moveToCompleted(null, token, false)));
+    return taken.map(({ job }) => job.data as Job);
   }
 
   /** Resolves when a job is added (any replica) or after `ms`. */

@@ -20,17 +20,15 @@ export class SharedQueueSource implements JobSource {
   ) {}
 
   async claim(max: number, waitMs: number): Promise<Job[]> {
-    const mine: Job[] = [];
-    for (const job of await this.queue.claim(max, waitMs)) {
-      // Another worker got it first (a sweep put it back twice), or it was canceled meanwhile.
-      if ((await this.predictions.assign(job, this.workerId)) && (await this.predictions.hold(job.predictionId, job.run))) mine.push(job);
-    }
-    return mine;
+    const claimed = await this.queue.claim(max, waitMs);
+    // Another worker got it first (a sweep put it back twice), or it was canceled meanwhile: not ours.
+    const ours = await Promise.all(claimed.map(async (job) => (await this.predictions.assign(job, this.workerId)) && (await this.predictions.hold(job.predictionId, job.run))));
+    return claimed.filter((_, i) => ours[i]);
   }
 }
 
 /** How many claimed jobs may wait on this host beyond those running: enough to keep instances busy, few enough that idle hosts get the rest. */
-const PREFETCH = 2;
+const PREFETCH = 8;
 
 /**
  * Moves jobs from a shared source into this host's own queue, which the Worker dispatches from
