@@ -26,6 +26,9 @@ import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { registerMetricsRoutes } from "./routes/metrics.ts";
 import { registerTokenRoutes } from "./routes/tokens.ts";
 import { registerTrainingRoutes } from "./routes/trainings.ts";
+import { registerWorkerRoutes } from "./routes/workers.ts";
+import type { BlobStore } from "../files/blob-store.ts";
+import type { RemoteRuns } from "../predictions/remote-runs.ts";
 import type { Metrics } from "./metrics.ts";
 import { originOf, type UrlSigner } from "./urls.ts";
 
@@ -43,6 +46,10 @@ export interface ApiDeps {
   uploads: UploadService;
   webhooks: WebhookDispatcher;
   metrics: Metrics;
+  /** Version files, for worker hosts in other processes. */
+  blobs: BlobStore;
+  /** The API side of `sprocket worker` hosts (api/routes/workers.ts). */
+  remoteRuns?: RemoteRuns;
   /** Where a waiting prediction stands and why (the `sprocket_queue` extension); null once it runs. */
   queueOf?(predictionId: string): PredictionQueue | null;
   /** A deployment's instances and queue depth (the `sprocket_pool` extension). */
@@ -127,6 +134,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     // enforces SPROCKET_BLOB_LIMIT while reading.
     scope.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
     registerBlobRoutes(scope, deps);
+    registerWorkerRoutes(scope, deps);
   });
   // Files API uploads are multipart, streamed to disk part by part under their own limit
   // (SPROCKET_FILE_LIMIT, applied while reading); the JSON body limit does not apply to them.

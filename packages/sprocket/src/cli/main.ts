@@ -15,9 +15,10 @@ import { registerServe } from "./serve.ts";
 import { registerServeModel } from "./serve-model.ts";
 import { registerToken } from "./token.ts";
 import { registerTrain } from "./train.ts";
+import { registerWorker } from "./worker.ts";
 
 /** Every command, in the order `sprocket --help` lists them. Each file registers its own. */
-const COMMANDS = [registerInit, registerServe, registerBuild, registerPush, registerDev, registerLogin, registerPredict, registerRun, registerTrain, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
+const COMMANDS = [registerInit, registerServe, registerWorker, registerBuild, registerPush, registerDev, registerLogin, registerPredict, registerRun, registerTrain, registerServeModel, registerToken, registerModels, registerPredictions, registerDeployments];
 
 export async function main(argv: string[]): Promise<void> {
   quietGlobWarning();

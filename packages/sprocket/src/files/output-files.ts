@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import path from "node:path";
 import { extensionOf } from "../lib/media-types.ts";
 import { fileRef, fileRefKeys, mapStrings } from "../protocol/file-refs.ts";
@@ -77,6 +79,33 @@ export class OutputFiles {
       }
       return DATA_URI.test(text) ? this.store(text) : text;
     });
+  }
+
+  /**
+   * Stores an output file sent by a worker host in another process (`sprocket worker` uploads each
+   * of its models' output files through the API, as Cog does with its upload URL); returns its
+   * reference. More than `maxBytes` keeps nothing and rejects with `overLimit()`.
+   */
+  async ingest(source: Readable, name: string | undefined, contentType: string | undefined, maxBytes: number, overLimit: () => Error): Promise<string> {
+    const staged = path.join(this.stagingDir, `upload-${randomBytes(9).toString("base64url")}`);
+    let size = 0;
+    try {
+      await pipeline(
+        source,
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            size += chunk.length;
+            if (size > maxBytes) throw overLimit();
+            yield chunk;
+          }
+        },
+        createWriteStream(staged),
+      );
+    } catch (error) {
+      rmSync(staged, { force: true });
+      throw error;
+    }
+    return this.claim({ path: staged, name: name ?? "", content_type: contentType ?? "" });
   }
 
   private claim(staged: StagedFiles[string]): string {

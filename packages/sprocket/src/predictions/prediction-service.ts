@@ -166,7 +166,12 @@ export class PredictionService {
     this.startedAtMs.delete(id);
     this.runs.delete(id);
     this.dirtyLogs.delete(id);
-    if (!TERMINAL_STATUSES.has(record.status)) await this.store.updatePrediction(id, { logs: record.logs, output: record.output });
+    if (!TERMINAL_STATUSES.has(record.status)) await this.store.updatePrediction(id, { logs: record.logs, output: record.output, metrics: record.metrics });
+  }
+
+  /** Whether this process holds the prediction in memory now. */
+  holds(id: string): boolean {
+    return this.live.has(id);
   }
 
   /**

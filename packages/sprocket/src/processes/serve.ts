@@ -16,6 +16,7 @@ import { ModelService } from "../models/model-service.ts";
 import { TrainingVersions } from "../models/training-results.ts";
 import { InputValidator } from "../predictions/input-validator.ts";
 import { PredictionService } from "../predictions/prediction-service.ts";
+import { RemoteRuns } from "../predictions/remote-runs.ts";
 import { recoverPredictions } from "../scheduler/recovery.ts";
 import { WORKER_HEARTBEAT_MS, startLostWorkerSweep } from "../scheduler/lost-workers.ts";
 import { JobFeeder, SharedQueueSource } from "../worker/job-feeder.ts";
@@ -119,6 +120,13 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const ready = new Promise<void>((resolve, reject) => ((started = resolve), (notStarted = reject)));
   let worker: Worker | undefined;
   const metrics = new Metrics(events);
+  const hardwareOf = async (id: string) => {
+    // A version shared by several models (the same files pushed twice) runs on its first model's hardware.
+    const [version] = await store.findVersionsById(id);
+    return (version && (await store.getModel(version.owner, version.name))?.hardware) ?? "cpu";
+  };
+  // `sprocket worker` hosts in other processes claim and report through the API (api/routes/workers.ts).
+  const remoteRuns = new RemoteRuns(store, shared.jobs, events, predictions, (output) => outputs.persist(output), hardwareOf);
   const app = buildApi({
     config,
     store,
@@ -133,6 +141,8 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     uploads,
     webhooks,
     metrics,
+    blobs,
+    remoteRuns,
     // Queue extensions: with no worker here (SPROCKET_WORKER=false) a waiting prediction still has
     // its place, and deployments show no instances.
     queueOf: (id) => {
@@ -182,11 +192,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
         env: childEnv,
         spareRunner: config.spareRunner,
         gpus: new GpuDevices(gpus),
-        // A version shared by several models (the same files pushed twice) runs on its first model's hardware.
-        hardwareOf: async (id) => {
-          const [version] = await store.findVersionsById(id);
-          return (version && (await store.getModel(version.owner, version.name))?.hardware) ?? "cpu";
-        },
+        hardwareOf,
         log: (message) => log.info(message),
         onInstanceReady: (seconds) => metrics.observeSetup(seconds),
       });

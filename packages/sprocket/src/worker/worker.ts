@@ -14,9 +14,12 @@ import { deploymentPoolOf, poolStats, type Pool, type PoolStats } from "./pools.
 import { runPrediction, timeoutMessage, type RunHost, type Running } from "./run-prediction.ts";
 import type { UrlInputOptions } from "./url-inputs.ts";
 
+/** What the worker needs of predictions: the PredictionService in a `serve` process, the API (processes/worker-link.ts) on a `sprocket worker` host. */
+export type WorkerPredictions = Pick<PredictionService, "runContext" | "markStarted" | "appendLogs" | "appendOutput" | "recordMetric" | "succeed" | "fail" | "markCanceled">;
+
 export interface WorkerOptions {
   queue: Queue;
-  predictions: PredictionService;
+  predictions: WorkerPredictions;
   events: EventBus;
   config: Pick<Config, "instancesPerVersion" | "predictionTimeoutSeconds" | "cancelGraceMs" | "setupTimeoutSeconds" | "instanceIdleSeconds" | "maxInstances" | "maxInstanceMemoryMb">;
   /** Where a version's files are on disk. */
@@ -25,7 +28,7 @@ export interface WorkerOptions {
   /** Limits for fetching URL file inputs. */
   urlInputs: UrlInputOptions;
   /** Stores file outputs (staged by the runners, or data: URIs) and returns the output with references. */
-  outputs: Pick<OutputFiles, "persist" | "stagingDir">;
+  outputs: { readonly stagingDir: string; persist: OutputFiles["persist"] };
   /** The environment model processes get (the server's secrets already removed). */
   env: Record<string, string>;
   /** This host's GPUs: an instance of a pool on GPU hardware holds one of them while it lives. */
