@@ -21,7 +21,7 @@ test("ingest streams bytes into the store under their sha256 and reports their m
     md5: createHash("md5").update(whole).digest("hex"),
     size: whole.length,
   });
-  assert.deepEqual(readFileSync(blobs.path(blob.sha256)), whole);
+  assert.deepEqual(readFileSync(blobs.blobPath(blob.sha256)), whole);
   // The same bytes again: stored once, same answer.
   assert.deepEqual(await blobs.ingest(Readable.from([whole]), { maxBytes: 100, overLimit }), blob);
   assert.deepEqual(readdirSync(path.join(dir, "incoming")), []);

@@ -234,7 +234,8 @@ export class ModelService {
   async missingBlobs(account: string, digests: string[]): Promise<string[]> {
     const unique = [...new Set(digests)];
     const owned = await this.store.blobsOwnedBy(account, unique);
-    return unique.filter((sha) => !owned.has(sha) || !this.blobs.has(sha));
+    const held = await Promise.all(unique.map((sha) => owned.has(sha) && this.blobs.has(sha)));
+    return unique.filter((_, i) => !held[i]);
   }
 
   /** Stores an uploaded file (refused unless its bytes hash to `sha256`) and records its owner. */
@@ -243,7 +244,7 @@ export class ModelService {
    * file never sits in memory. Bytes whose sha256 is not the one claimed are refused.
    */
   async uploadBlob(account: string, sha256: string, source: Readable, maxBytes: number): Promise<{ created: boolean; size: number }> {
-    const existed = this.blobs.has(sha256);
+    const existed = await this.blobs.has(sha256);
     const stored = await this.blobs.ingest(source, {
       maxBytes,
       overLimit: () => new AppError("body_too_large", `The file is larger than this server's limit of ${maxBytes} bytes for a pushed file (SPROCKET_BLOB_LIMIT).`),
@@ -275,10 +276,10 @@ export class ModelService {
     const existing = await this.store.getVersion(owner, name, id);
     if (existing) return { version: existing, created: false, notes: [] };
 
-    const config = checkCogYaml(readFileSync(this.blobs.path(manifest["cog.yaml"]), "utf8"));
+    const config = checkCogYaml(readFileSync(await this.blobs.localPath(manifest["cog.yaml"]), "utf8"));
     const dir = this.versionDir(id);
     const existedElsewhere = (await this.store.findVersionsById(id)).length > 0;
-    materialize(dir, manifest, this.blobs);
+    await materialize(dir, manifest, this.blobs);
     let schema;
     let notes: string[];
     try {
