@@ -5,11 +5,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { after, test } from "node:test";
+import { blobStoreContract } from "./contract.ts";
 import { LocalBlobStore } from "./local-blob-store.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "sprocket-blobs-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const overLimit = () => new Error("too big");
+
+blobStoreContract("LocalBlobStore", async () => new LocalBlobStore(mkdtempSync(path.join(dir, "contract-"))));
 
 test("ingest streams bytes into the store under their sha256 and reports their md5 and size", async () => {
   const blobs = new LocalBlobStore(dir);
