@@ -24,7 +24,7 @@ const QUEUE_WAIT_LIST = "bull:sprocket-jobs:wait";
 const PENDING_SETTINGS = ["SPROCKET_REDIS_URL"];
 const PENDING_COMMANDS: Record<string, string[]> = { worker: ["--server", "--token"] };
 /** Settings whose values are credentials: only ever from a Secret. */
-const SECRETS = ["SPROCKET_DATABASE_URL", "SPROCKET_REDIS_URL", "SPROCKET_ADMIN_TOKEN", "SPROCKET_API_TOKEN", "SPROCKET_S3_ACCESS_KEY_ID", "SPROCKET_S3_SECRET_ACCESS_KEY"];
+const SECRETS = ["SPROCKET_DATABASE_URL", "SPROCKET_REDIS_URL", "SPROCKET_ADMIN_TOKEN", "SPROCKET_API_TOKEN", "SPROCKET_URL_SIGNING_SECRET", "SPROCKET_S3_ACCESS_KEY_ID", "SPROCKET_S3_SECRET_ACCESS_KEY"];
 
 type Doc = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: unknown };
 type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string } } };
@@ -100,9 +100,10 @@ test("every SPROCKET_* variable in the manifests is a setting of config/schema.t
   for (const name of PENDING_SETTINGS.filter((n) => known.has(n))) console.log(`note: ${name} is in config/schema.ts now; drop it from PENDING_SETTINGS`);
 });
 
-test("API replicas get the database, Redis, admin token and S3 keys from the Secret, listen on every interface, and run no worker", () => {
+test("API replicas get the database, Redis, admin token, URL signing secret and S3 keys from the Secret, listen on every interface, and run no worker", () => {
   for (const { deployment, container, env } of apis) {
-    for (const name of ["SPROCKET_DATABASE_URL", "SPROCKET_REDIS_URL", "SPROCKET_ADMIN_TOKEN"]) assert.equal(env.get(name)?.from, "secret", `${deployment.metadata.name}: ${name}`);
+    // The signing secret too: with one generated per pod, a replica would refuse the others' stream and download URLs.
+    for (const name of ["SPROCKET_DATABASE_URL", "SPROCKET_REDIS_URL", "SPROCKET_ADMIN_TOKEN", "SPROCKET_URL_SIGNING_SECRET"]) assert.equal(env.get(name)?.from, "secret", `${deployment.metadata.name}: ${name}`);
     assert.equal(env.get("SPROCKET_HOST")?.value, "0.0.0.0");
     assert.ok(env.get("SPROCKET_PUBLIC_URL")?.value, "SPROCKET_PUBLIC_URL");
     if (env.has("SPROCKET_S3_BUCKET")) {

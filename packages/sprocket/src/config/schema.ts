@@ -140,6 +140,16 @@ export const SETTINGS = {
     parse: int(1),
   },
   inputFileLimitBytes: { env: "SPROCKET_INPUT_FILE_LIMIT", default: 100 * 1024 * 1024, doc: "Largest file fetched for a URL file input, in bytes.", parse: int(1) },
+  urlSigningSecret: {
+    env: "SPROCKET_URL_SIGNING_SECRET",
+    default: null,
+    doc: "Secret (32 characters or more) that signs the token-free URLs Sprocket returns (prediction streams, Files API downloads). Set the same on every API replica, so each accepts the others' URLs. Unset: one is generated and saved in the data directory.",
+    parse: (raw: string): string | null => {
+      if (raw === "") return null;
+      if (raw.length < 32) throw new Error(`expected at least 32 characters (e.g. openssl rand -base64 32), got ${raw.length}`);
+      return raw;
+    },
+  },
   s3Bucket: {
     env: "SPROCKET_S3_BUCKET",
     default: null,

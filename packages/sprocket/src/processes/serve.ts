@@ -86,7 +86,8 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const adminToken = adminTokenFor(paths.adminToken, config.adminToken);
   await tokens.setToken("admin", adminToken, "admin");
 
-  const signer = new UrlSigner(readOrCreateSecret(paths.secret));
+  // Replicas sharing SPROCKET_URL_SIGNING_SECRET accept each other's stream and download URLs.
+  const signer = new UrlSigner(config.urlSigningSecret ?? readOrCreateSecret(paths.secret));
   // Webhook bodies are the prediction as GET shows it, with URLs under the public origin (known
   // once the server listens, when SPROCKET_PUBLIC_URL is unset).
   let origin = config.publicUrl?.replace(/\/+$/, "") ?? "";

@@ -73,7 +73,8 @@ describe("Sprocket on S3", { skip: !s3 && "s3rver could not start (see the SKIPP
       });
       if (!reachable) return;
       await admin.query(`CREATE SCHEMA ${schema}`);
-      const env = { SPROCKET_DATABASE_URL: databaseUrl, ...s3Env(s3!, `replicas-${schema}`) };
+      // One URL signing secret for both, as deploy/kubernetes sets it: each accepts the other's signed URLs.
+      const env = { SPROCKET_DATABASE_URL: databaseUrl, SPROCKET_URL_SIGNING_SECRET: randomBytes(32).toString("base64url"), ...s3Env(s3!, `replicas-${schema}`) };
       a = await startServer({ env });
       b = await startServer({ env: { ...env, SPROCKET_WORKER: "false", SPROCKET_EXAMPLES: "false" }, adminToken: a.token });
     });
@@ -115,6 +116,17 @@ describe("Sprocket on S3", { skip: !s3 && "s3rver could not start (see the SKIPP
         return r.status === 200 ? r.text() : null;
       }, { timeoutMs: 10_000 });
       assert.equal(part, "part a");
+    });
+
+    test("a file uploaded through one replica downloads from the other (its bytes from the bucket, its signed URL accepted there)", async (t) => {
+      if (!reachable) return t.skip("no PostgreSQL (see the SKIPPED line)");
+      const form = new FormData();
+      form.append("content", new Blob([Buffer.from("uploaded through a")], { type: "text/plain" }), "note.txt");
+      const created = (await (await fetch(`${a!.url}/v1/files`, { method: "POST", headers: { authorization: `Bearer ${a!.token}` }, body: form })).json()) as { id: string; urls: { download: string } };
+      const download = new URL(created.urls.download);
+      const response = await fetch(`${b!.url}${download.pathname}${download.search}`);
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), "uploaded through a");
     });
 
     test("model processes get no S3 settings or keys (only the one setting meant for them, their output directory)", async (t) => {
