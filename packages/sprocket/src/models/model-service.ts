@@ -147,9 +147,10 @@ export class ModelService {
   async readme(viewer: string, owner: string, name: string): Promise<string> {
     const model = await this.get(viewer, owner, name);
     const latest = await this.findLatest(owner, name);
-    const file = latest && path.join(this.versionDir(latest.id), "README.md");
-    if (!file || !existsSync(file)) throw new AppError("not_found", `${model.owner}/${model.name} has no README.`);
-    return readFileSync(file, "utf8");
+    // From the blob store, not the version's directory: with S3, another replica may have made the version.
+    const sha = latest?.files["README.md"];
+    if (!sha) throw new AppError("not_found", `${model.owner}/${model.name} has no README.`);
+    return readFileSync(await this.blobs.localPath(sha), "utf8");
   }
 
   /** Replicate's rule: only the owner, and only once the model has no versions. */

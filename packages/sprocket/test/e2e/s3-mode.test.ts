@@ -129,6 +129,13 @@ describe("Sprocket on S3", { skip: !s3 && "s3rver could not start (see the SKIPP
       assert.equal(await response.text(), "uploaded through a");
     });
 
+    test("the other replica answers a model's README, read from the bucket (it never wrote the version's files)", async (t) => {
+      if (!reachable) return t.skip("no PostgreSQL (see the SKIPPED line)");
+      const readme = await fetch(`${b!.url}/v1/models/admin/hello/readme`, { headers: { authorization: `Bearer ${b!.token}` } });
+      assert.equal(readme.status, 200);
+      assert.match(await readme.text(), /hello/i);
+    });
+
     test("model processes get no S3 settings or keys (only the one setting meant for them, their output directory)", async (t) => {
       if (!reachable) return t.skip("no PostgreSQL (see the SKIPPED line)");
       await pushFixture(a!, "env-probe", "admin/env-probe");
