@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { AppError, validationError } from "../errors/index.ts";
 import type { BlobStore } from "../files/blob-store.ts";
