@@ -54,7 +54,7 @@ export class S3Client {
   /** For messages: `bucket "b" at http://host:port` (never a credential). */
   readonly where: string;
 
-  constructor(private readonly location: S3Location) {
+  constructor(location: S3Location) {
     this.aws = new AwsClient({ accessKeyId: location.accessKeyId, secretAccessKey: location.secretAccessKey, service: "s3", region: location.region, retries: 0 });
     const endpoint = (location.endpoint ?? `https://s3.${location.region}.amazonaws.com`).replace(/\/+$/, "");
     const url = new URL(endpoint);
