@@ -13,6 +13,14 @@ export type PredictionSnapshot = Omit<Prediction, "urls"> & { account: string; t
 export type Unsubscribe = () => void;
 
 export interface EventBus {
+  /** Delivers to this process's listeners at once, in order; other processes' (scale-out) soon after, in order. */
   publish(channel: string, event: PredictionEvent): void;
   subscribe(channel: string, listener: (event: PredictionEvent) => void): Unsubscribe;
+  /**
+   * Resolves once every subscription made so far also receives other processes' events. A reader
+   * that subscribes and then reads the current state waits for this in between, so that no change
+   * falls between the two.
+   */
+  ready(): Promise<void>;
+  close(): Promise<void>;
 }

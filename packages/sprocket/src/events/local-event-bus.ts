@@ -1,5 +1,6 @@
 import type { EventBus, PredictionEvent, Unsubscribe } from "./event-bus.ts";
 
+/** Events within one process (embedded mode): synchronous, in order per channel. */
 export class LocalEventBus implements EventBus {
   private readonly channels = new Map<string, Set<(event: PredictionEvent) => void>>();
 
@@ -21,5 +22,14 @@ export class LocalEventBus implements EventBus {
       // Only this set: a second call after the channel was recreated must not drop new listeners.
       if (listeners.size === 0 && this.channels.get(channel) === listeners) this.channels.delete(channel);
     };
+  }
+
+  /** Subscriptions take effect at once here. */
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    this.channels.clear();
   }
 }

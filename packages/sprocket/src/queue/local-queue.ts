@@ -1,4 +1,4 @@
-import type { Job, Queue, QueuePlace } from "./queue.ts";
+import type { Job, JobQueue, Queue, QueuePlace } from "./queue.ts";
 
 /** One pool's waiting jobs: a FIFO per account, served in turns. */
 interface PoolQueue {
@@ -13,7 +13,7 @@ interface PoolQueue {
  * one account's burst cannot starve another's prediction (see docs/architecture/03-runners.md).
  * Durable through the store's rows (see README).
  */
-export class LocalQueue implements Queue {
+export class LocalQueue implements Queue, JobQueue {
   private readonly pools = new Map<string, PoolQueue>();
   private readonly jobs = new Map<string, Job>();
   private readonly listeners: ((pool: string) => void)[] = [];
@@ -34,6 +34,8 @@ export class LocalQueue implements Queue {
     pool.size++;
     this.jobs.set(job.predictionId, job);
     for (const listener of this.listeners) listener(job.pool);
+    // Claimers in other processes wait for work only when the in-process worker left some.
+    if (this.jobs.has(job.predictionId)) for (const wake of [...this.sleepers]) wake();
   }
 
   take(key: string): Job | undefined {
@@ -95,5 +97,51 @@ export class LocalQueue implements Queue {
   private forget(pool: PoolQueue, key: string, job: Job): void {
     this.jobs.delete(job.predictionId);
     if (--pool.size === 0) this.pools.delete(key);
+  }
+
+  // JobQueue: how predictions enter it, and how worker hosts in other processes claim from it.
+
+  async add(job: Job): Promise<void> {
+    this.enqueue(job);
+  }
+
+  async claim(max: number, waitMs: number): Promise<Job[]> {
+    if (this.jobs.size === 0 && waitMs > 0) await this.nextEnqueue(waitMs);
+    const taken: Job[] = [];
+    // Pools take turns too, so one busy model does not hold up the others' claims.
+    while (taken.length < max && this.jobs.size > 0) {
+      for (const pool of this.pendingPools()) {
+        if (taken.length === max) break;
+        taken.push(this.take(pool)!);
+      }
+    }
+    return taken;
+  }
+
+  async cancel(predictionId: string): Promise<boolean> {
+    return this.remove(predictionId);
+  }
+
+  async waiting(): Promise<number> {
+    return this.jobs.size;
+  }
+
+  async close(): Promise<void> {
+    for (const wake of this.sleepers) wake();
+  }
+
+  private readonly sleepers = new Set<() => void>();
+
+  /** Resolves at the next enqueue or after `ms`. */
+  private nextEnqueue(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
   }
 }

@@ -7,6 +7,17 @@ export interface Job {
   pool: string;
   /** Whose prediction it is: a pool's jobs are served round-robin across accounts. */
   account: string;
+  /**
+   * What its run needs that the database does not keep (Secret values are never stored), for a
+   * worker in another process; absent when the stored input is all it needs.
+   */
+  run?: JobRun;
+}
+
+export interface JobRun {
+  input: Record<string, unknown>;
+  secretValues: string[];
+  fileInputs: string[];
 }
 
 /** Where a waiting job stands: 1 is the next its pool takes. */
@@ -54,4 +65,20 @@ export interface Queue {
   pendingPools(): string[];
   /** Called synchronously after each enqueue with the job's pool. */
   onEnqueue(listener: (pool: string) => void): void;
+}
+
+/**
+ * The queue predictions are created into and worker hosts claim from: in embedded mode the
+ * LocalQueue itself (its in-process worker takes from it directly, see Queue), in scale-out
+ * RedisQueue (BullMQ on SPROCKET_REDIS_URL). Asynchronous, since it may be across a network.
+ */
+export interface JobQueue {
+  add(job: Job): Promise<void>;
+  /** Takes up to `max` waiting jobs, oldest first; when none waits, waits up to `waitMs` for one. */
+  claim(max: number, waitMs: number): Promise<Job[]>;
+  /** Removes a job no one has claimed (a cancel before it started). True if it was there. */
+  cancel(predictionId: string): Promise<boolean>;
+  /** How many jobs wait. */
+  waiting(): Promise<number>;
+  close(): Promise<void>;
 }

@@ -369,4 +369,29 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     assert.deepEqual((await store.listAuditEvents("ada", 2, first[1].id)).map((e) => e.detail), ["d1"]);
     await store.close();
   });
+
+  test(`${name}: worker hosts: heartbeats, one worker per queued prediction, and what a lost worker held`, async () => {
+    const store = await make();
+    const worker = { id: "w1", name: "gpu-box", hardware: ["cpu"], instances: [{ version: "v", state: "ready" }], running: [] as string[], lastSeen: 1_000, startedAt: 1_000 };
+    await store.heartbeatWorker(worker);
+    await store.heartbeatWorker({ ...worker, running: ["p1"], lastSeen: 2_000 });
+    assert.deepEqual(await store.listWorkers(), [{ ...worker, running: ["p1"], lastSeen: 2_000 }]);
+    await store.insertPrediction(prediction("p1", "ada", at(1)));
+    await store.insertPrediction(prediction("p2", "ada", at(2)));
+    await store.insertPrediction(prediction("p3", "ada", at(3), "succeeded"));
+    // Two workers race for p1: one gets it. A finished prediction is never handed out.
+    const wins = await Promise.all([store.assignPrediction("p1", "w1"), store.assignPrediction("p1", "w2")]);
+    assert.deepEqual(wins, [true, false]);
+    assert.equal(await store.assignPrediction("p3", "w1"), false);
+    assert.equal((await store.getPrediction("p1"))!.workerId, "w1");
+    assert.deepEqual((await store.unassignedQueued(at(10), 10)).map((p) => p.id), ["p2"]);
+    assert.deepEqual((await store.predictionsOfWorker("w1")).map((p) => p.id), ["p1"]);
+    // Only a worker still silent is removed, and only one sweeper removes it.
+    assert.equal(await store.removeLostWorker("w1", 1_500), false);
+    assert.deepEqual(await Promise.all([store.removeLostWorker("w1", 3_000), store.removeLostWorker("w1", 3_000)]), [true, false]);
+    assert.deepEqual(await store.listWorkers(), []);
+    await store.unassignPrediction("p1");
+    assert.deepEqual((await store.unassignedQueued(at(10), 10)).map((p) => p.id), ["p1", "p2"]);
+    await store.close();
+  });
 }

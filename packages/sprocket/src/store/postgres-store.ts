@@ -1,9 +1,10 @@
 import type { CursorKey } from "../lib/cursor.ts";
 import type { DeploymentRecord, DeploymentRelease, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookDeliveryRecord } from "./records.ts";
 import { PostgresSideTables } from "./postgres-side-tables.ts";
-import { page, toDeployment, toFile, toModel, toPrediction, toVersion } from "./sql-rows.ts";
+import { page, toDeployment, toFile, toModel, toPrediction, toVersion, toWorker } from "./sql-rows.ts";
 import { insertPredictionStatement, listPredictionsStatement, updatePredictionStatement } from "./sql-statements.ts";
-import type { PredictionListQuery, PredictionPatch, Store } from "./store.ts";
+import * as W from "./sql-workers.ts";
+import type { PredictionListQuery, PredictionPatch, Store, WorkerRecord } from "./store.ts";
 
 /**
  * The scale-out store: PostgreSQL (`SPROCKET_DATABASE_URL`), the same schema and behaviour as
@@ -235,5 +236,44 @@ export class PostgresStore extends PostgresSideTables implements Store {
 
   async predictionsWithStatus(statuses: readonly string[]) {
     return (await this.q("SELECT * FROM predictions WHERE status = ANY(?) ORDER BY created_at, id", [[...statuses]])).rows.map(toPrediction);
+  }
+
+  async heartbeatWorker(w: WorkerRecord) {
+    const { text, values } = W.heartbeatWorkerStatement(w);
+    await this.q(text, values);
+  }
+
+  async listWorkers() {
+    return (await this.q(W.LIST_WORKERS)).rows.map(toWorker);
+  }
+
+  async removeLostWorker(id: string, before: number) {
+    const { text, values } = W.removeLostWorkerStatement(id, before);
+    return (await this.q(text, values)).changes === 1;
+  }
+
+  async removeWorker(id: string) {
+    const { text, values } = W.removeWorkerStatement(id);
+    await this.q(text, values);
+  }
+
+  async assignPrediction(id: string, workerId: string) {
+    const { text, values } = W.assignPredictionStatement(id, workerId);
+    return (await this.q(text, values)).changes === 1;
+  }
+
+  async predictionsOfWorker(workerId: string) {
+    const { text, values } = W.predictionsOfWorkerStatement(workerId);
+    return (await this.q(text, values)).rows.map(toPrediction);
+  }
+
+  async unassignPrediction(id: string) {
+    const { text, values } = W.unassignPredictionStatement(id);
+    await this.q(text, values);
+  }
+
+  async unassignedQueued(before: string, limit: number) {
+    const { text, values } = W.unassignedQueuedStatement(before, limit);
+    return (await this.q(text, values)).rows.map(toPrediction);
   }
 }

@@ -62,6 +62,8 @@ export interface PredictionRecord {
   dataExpiresAt?: string | null;
   /** The scoped token it was created with (null: a full account token); such a token reads only its own. */
   tokenId?: string | null;
+  /** The worker host a queued prediction was handed to (scale-out), until it finishes. */
+  workerId?: string | null;
   /** A training runs the version's train() and ends in a new version of `destination`. Absent: "prediction". */
   kind?: "prediction" | "training";
   /** `owner/name` of the model a training's result becomes a version of. */
@@ -193,4 +195,18 @@ export interface DeploymentRelease {
   createdAt: string;
   /** The account that made this release, as it was then (`created_by` in the API). */
   createdBy: { type: "user" | "organization"; username: string; name: string };
+}
+
+/** A worker host as its last heartbeat described it (times in ms since the epoch). */
+export interface WorkerRecord {
+  id: string;
+  name: string;
+  /** The hardware SKUs it serves. */
+  hardware: string[];
+  /** Its model instances (version, pool, state, pid, load), as it reported them. */
+  instances: unknown[];
+  /** Predictions it is preparing or running. */
+  running: string[];
+  lastSeen: number;
+  startedAt: number;
 }

@@ -1,6 +1,6 @@
 // How the SQL stores' rows (SQLite and PostgreSQL alike) map to records and back: column names, JSON columns, nullable text.
 import type { PredictionPatch } from "./store.ts";
-import type { AuditEventRecord, DeploymentRecord, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, TokenRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
+import type { AuditEventRecord, DeploymentRecord, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, TokenRecord, WebhookAttemptRecord, WebhookDeliveryRecord, WorkerRecord } from "./records.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -85,6 +85,19 @@ export function toPrediction(row: Row): PredictionRecord {
     tokenId: nullableString(row.token_id),
     kind: row.kind === "training" ? "training" : "prediction",
     destination: nullableString(row.destination),
+    workerId: nullableString(row.worker_id),
+  };
+}
+
+export function toWorker(row: Row): WorkerRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    hardware: JSON.parse(String(row.hardware)),
+    instances: JSON.parse(String(row.instances)),
+    running: JSON.parse(String(row.running)),
+    lastSeen: Number(row.last_seen),
+    startedAt: Number(row.started_at),
   };
 }
 

@@ -205,4 +205,19 @@ export const SQLITE_MIGRATIONS: string[] = [
   ALTER TABLE predictions ADD COLUMN destination TEXT;
   CREATE INDEX predictions_account_kind_created ON predictions(account, kind, created_at DESC, id DESC);
   `,
+  // Worker hosts (scale-out): each heartbeat refreshes its row; a prediction handed to a worker
+  // names it, so when a worker stops heartbeating its predictions can be ended or queued again.
+  `
+  ALTER TABLE predictions ADD COLUMN worker_id TEXT;
+  CREATE INDEX predictions_worker ON predictions(worker_id) WHERE worker_id IS NOT NULL;
+  CREATE TABLE workers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    hardware TEXT NOT NULL,
+    instances TEXT NOT NULL,
+    running TEXT NOT NULL,
+    last_seen INTEGER NOT NULL,
+    started_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

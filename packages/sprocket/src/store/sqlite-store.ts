@@ -1,9 +1,10 @@
 import type { CursorKey } from "../lib/cursor.ts";
 import type { DeploymentRecord, DeploymentRelease, FileRecord, ListPage, ModelRecord, PredictionRecord, VersionRecord, WebhookDeliveryRecord } from "./records.ts";
-import { page, toDeployment, toFile, toModel, toPrediction, toVersion, type Row } from "./sql-rows.ts";
+import { page, toDeployment, toFile, toModel, toPrediction, toVersion, toWorker, type Row } from "./sql-rows.ts";
 import { SqliteWebhookTables } from "./sqlite-webhooks.ts";
 import { insertPredictionStatement, listPredictionsStatement, updatePredictionStatement } from "./sql-statements.ts";
-import type { PredictionListQuery, PredictionPatch, Store } from "./store.ts";
+import * as W from "./sql-workers.ts";
+import type { PredictionListQuery, PredictionPatch, Store, WorkerRecord } from "./store.ts";
 
 /**
  * The embedded store: one SQLite file in WAL mode with synchronous=NORMAL, which keeps every
@@ -261,4 +262,43 @@ export class SqliteStore extends SqliteWebhookTables implements Store {
     );
   }
 
+  // Worker hosts (sql-workers.ts). Writes go through the group commit, after any write already asked for.
+  async heartbeatWorker(w: WorkerRecord) {
+    await this.write(W.heartbeatWorkerStatement(w));
+  }
+
+  async listWorkers() {
+    return (this.sql(W.LIST_WORKERS).all() as Row[]).map(toWorker);
+  }
+
+  async removeLostWorker(id: string, before: number) {
+    return (await this.write(W.removeLostWorkerStatement(id, before))) === 1;
+  }
+
+  async removeWorker(id: string) {
+    await this.write(W.removeWorkerStatement(id));
+  }
+
+  async assignPrediction(id: string, workerId: string) {
+    return (await this.write(W.assignPredictionStatement(id, workerId))) === 1;
+  }
+
+  async predictionsOfWorker(workerId: string) {
+    const { text, values } = W.predictionsOfWorkerStatement(workerId);
+    return (this.sql(text).all(...values) as Row[]).map(toPrediction);
+  }
+
+  async unassignPrediction(id: string) {
+    await this.write(W.unassignPredictionStatement(id));
+  }
+
+  async unassignedQueued(before: string, limit: number) {
+    const { text, values } = W.unassignedQueuedStatement(before, limit);
+    return (this.sql(text).all(...values) as Row[]).map(toPrediction);
+  }
+
+  /** One statement through the group commit; resolves with the rows it changed. */
+  private write({ text, values }: { text: string; values: unknown[] }): Promise<number> {
+    return this.batch.run(() => Number(this.sql(text).run(...values).changes));
+  }
 }

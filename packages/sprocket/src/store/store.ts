@@ -13,6 +13,7 @@ import type {
   VersionRecord,
   WebhookAttemptRecord,
   WebhookDeliveryRecord,
+  WorkerRecord,
 } from "./records.ts";
 
 export type {
@@ -31,6 +32,7 @@ export type {
   WebhookAttemptRecord,
   WebhookDeliveryRecord,
   WebhookEventType,
+  WorkerRecord,
 } from "./records.ts";
 
 export interface PredictionListQuery {
@@ -167,6 +169,21 @@ export interface Store {
   webhookDeliveries(predictionId: string): Promise<WebhookDeliveryRecord[]>;
   /** A prediction's attempt log, oldest first. */
   webhookAttempts(predictionId: string): Promise<WebhookAttemptRecord[]>;
+
+  /** Worker hosts (scale-out, sql-workers.ts): a heartbeat inserts or refreshes the worker's row. */
+  heartbeatWorker(worker: WorkerRecord): Promise<void>;
+  listWorkers(): Promise<WorkerRecord[]>;
+  /** Removes a worker silent since before `before` (ms); true only for the caller that removed it. */
+  removeLostWorker(id: string, before: number): Promise<boolean>;
+  removeWorker(id: string): Promise<void>;
+  /** Hands a queued prediction to a worker; false when it is no longer queued or another worker has it. */
+  assignPrediction(id: string, workerId: string): Promise<boolean>;
+  /** A worker's unfinished predictions, oldest first. */
+  predictionsOfWorker(workerId: string): Promise<PredictionRecord[]>;
+  /** A handed-out prediction that never started goes back to no worker (to be queued again). */
+  unassignPrediction(id: string): Promise<void>;
+  /** Queued predictions no worker holds, created before `before` (ISO), oldest first. */
+  unassignedQueued(before: string, limit: number): Promise<PredictionRecord[]>;
 
   close(): Promise<void>;
 }
