@@ -93,6 +93,11 @@ export class OutputFiles {
     await Promise.all(fileRefKeys(output).map((key) => this.uploading.get(key)));
   }
 
+  /** Waits for every upload under way (shutdown: a file still uploading would be left on this host only). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.uploading.values()]);
+  }
+
   private claim(staged: StagedFiles[string]): string {
     const source = path.resolve(staged.path);
     // Only files inside the staging directory are taken: a message naming any other path is refused.

@@ -96,6 +96,7 @@ describe("S3BlobStore on s3rver", { skip: !s3 && "s3rver could not start (see th
     const key = (ref: string) => ref.slice("sprocket-file:".length).split("/")[0];
     assert.equal(readFileSync((await outputsA.open(key(output[0])))!.path, "utf8"), "staged image bytes");
     await outputsA.stored(output);
+    await outputsA.flush(); // nothing left under way
     const fromB = await outputsB.open(key(output[0]));
     assert.deepEqual({ ...fromB, path: undefined }, { path: undefined, name: "cat.png", contentType: "image/png", size: 18 });
     assert.equal(readFileSync(fromB!.path, "utf8"), "staged image bytes");

@@ -212,6 +212,8 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       await app.close();
       clearTimeout(force);
       await worker?.stop();
+      // Output files still uploading to a shared blob store (S3) finish before the process ends.
+      await outputs.flush();
       await webhooks.close();
       await predictions.flushLogs();
       await models.flushRunCounts();
