@@ -34,7 +34,7 @@ const ALLOWED: Record<string, string[]> = {
   cli: ["processes", "protocol", "config", "errors"],
 };
 /** Concrete adapters: only composition roots (processes/) construct them. */
-const CONCRETE = ["store/sqlite-store.ts", "store/postgres-store.ts", "queue/local-queue.ts", "queue/redis-queue.ts", "events/local-event-bus.ts", "events/redis-event-bus.ts", "files/local-blob-store.ts"];
+const CONCRETE = ["store/sqlite-store.ts", "store/postgres-store.ts", "queue/local-queue.ts", "queue/redis-queue.ts", "events/local-event-bus.ts", "events/redis-event-bus.ts", "files/local-blob-store.ts", "files/s3-blob-store.ts", "files/s3-client.ts"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -152,6 +152,47 @@ export const SETTINGS = {
     parse: int(1),
   },
   inputFileLimitBytes: { env: "SPROCKET_INPUT_FILE_LIMIT", default: 100 * 1024 * 1024, doc: "Largest file fetched for a URL file input, in bytes.", parse: int(1) },
+  urlSigningSecret: {
+    env: "SPROCKET_URL_SIGNING_SECRET",
+    default: null,
+    doc: "Secret (32 characters or more) that signs the token-free URLs Sprocket returns (prediction streams, Files API downloads). Set the same on every API replica, so each accepts the others' URLs. Unset: one is generated and saved in the data directory.",
+    parse: (raw: string): string | null => {
+      if (raw === "") return null;
+      if (raw.length < 32) throw new Error(`expected at least 32 characters (e.g. openssl rand -base64 32), got ${raw.length}`);
+      return raw;
+    },
+  },
+  s3Bucket: {
+    env: "SPROCKET_S3_BUCKET",
+    default: null,
+    doc: "S3 bucket to keep blobs (pushed files, uploads, output files) in, instead of the data directory alone, which then serves as a cache; needed by several API replicas. Unset: blobs on local disk.",
+    parse: optionalStr,
+  },
+  s3Endpoint: {
+    env: "SPROCKET_S3_ENDPOINT",
+    default: null,
+    doc: "URL of the S3-compatible server (e.g. http://minio.storage:9000). Unset: AWS S3 in SPROCKET_S3_REGION.",
+    parse: (raw: string): string | null => {
+      if (raw === "") return null;
+      if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(raw)) throw new Error(`expected an http(s) URL such as http://minio:9000, got "${raw}"`);
+      return raw;
+    },
+  },
+  s3Region: { env: "SPROCKET_S3_REGION", default: "us-east-1", doc: "Region requests to the S3 bucket are signed for.", parse: str },
+  s3AccessKeyId: { env: "SPROCKET_S3_ACCESS_KEY_ID", default: null, doc: "Access key id for the S3 bucket (required with SPROCKET_S3_BUCKET).", parse: optionalStr },
+  s3SecretAccessKey: {
+    env: "SPROCKET_S3_SECRET_ACCESS_KEY",
+    default: null,
+    doc: "Secret access key for the S3 bucket (required with SPROCKET_S3_BUCKET). A secret: never logged, never passed to model processes.",
+    parse: optionalStr,
+  },
+  s3Prefix: { env: "SPROCKET_S3_PREFIX", default: "", doc: "Key prefix inside the S3 bucket (e.g. sprocket/), so one bucket can hold other things too.", parse: str },
+  s3ForcePathStyle: {
+    env: "SPROCKET_S3_FORCE_PATH_STYLE",
+    default: true,
+    doc: "Address the S3 bucket in the path (http://host/bucket/key), as most S3-compatible servers want; false: as a subdomain (bucket.host).",
+    parse: bool,
+  },
   serverUrl: { env: "SPROCKET_URL", default: null, doc: "Server the CLI talks to (`push`), e.g. http://127.0.0.1:5000.", parse: optionalStr },
   apiToken: {
     env: "SPROCKET_API_TOKEN",

@@ -5,11 +5,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { after, test } from "node:test";
+import { blobStoreContract } from "./contract.ts";
 import { LocalBlobStore } from "./local-blob-store.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "sprocket-blobs-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const overLimit = () => new Error("too big");
+
+blobStoreContract("LocalBlobStore", async () => new LocalBlobStore(mkdtempSync(path.join(dir, "contract-"))));
 
 test("ingest streams bytes into the store under their sha256 and reports their md5 and size", async () => {
   const blobs = new LocalBlobStore(dir);
@@ -21,7 +24,7 @@ test("ingest streams bytes into the store under their sha256 and reports their m
     md5: createHash("md5").update(whole).digest("hex"),
     size: whole.length,
   });
-  assert.deepEqual(readFileSync(blobs.path(blob.sha256)), whole);
+  assert.deepEqual(readFileSync(blobs.blobPath(blob.sha256)), whole);
   // The same bytes again: stored once, same answer.
   assert.deepEqual(await blobs.ingest(Readable.from([whole]), { maxBytes: 100, overLimit }), blob);
   assert.deepEqual(readdirSync(path.join(dir, "incoming")), []);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -6,7 +6,7 @@ import path from "node:path";
 import { extensionOf } from "../lib/media-types.ts";
 import { fileRef, fileRefKeys, mapStrings } from "../protocol/file-refs.ts";
 import { STAGED_PREFIX, type StagedFiles } from "../protocol/runner-messages.ts";
-import type { BlobStore } from "./blob-store.ts";
+import type { BlobStore, NamedFileMeta } from "./blob-store.ts";
 
 export interface OutputFile {
   path: string;
@@ -35,26 +35,36 @@ function safeName(raw: string | undefined): string | undefined {
   return name === "" || name === "." || name === ".." ? undefined : name;
 }
 
+/** Output file keys: 144 random bits, base64url. */
+const KEY = /^[A-Za-z0-9_-]{24}$/;
+
 /**
  * Files that models return. Runners of `sprocket serve` copy each into the staging directory and
  * name it in their message (see StagedFiles): it is moved, not copied, to `<key>.data` here, so a
  * file of any size costs one rename and never passes through memory. Runners without a staging
- * directory send `data:` URIs (Cog's encoding), whose bytes go to the blob store. Either way the
- * output keeps a reference, which the API serves at an unguessable URL that needs no token.
+ * directory send `data:` URIs (Cog's encoding), whose bytes are written the same way. Either way
+ * the output keeps a reference, which the API serves at an unguessable URL that needs no token.
  * Metadata lives beside the files as one small JSON file per output file.
+ *
+ * `shared` (the S3 blob store, several API replicas): each file is also put in the blob store as a
+ * named file, moved there once uploaded, so any replica serves it; until then this replica serves
+ * it from here. `persist` stays synchronous (the worker calls it on its hot path); `stored(output)`
+ * resolves once an output's files are in the shared store, and rejects if one could not be put.
  */
 export class OutputFiles {
   /** Where runners put file outputs for the worker to claim (same file system: a rename moves them). */
   readonly stagingDir: string;
+  /** Uploads to the shared blob store under way, by key (shared mode only). */
+  private readonly uploading = new Map<string, Promise<void>>();
 
   /** `stagingName`: processes sharing one data directory (scale-out) each stage in a directory of their own. */
   constructor(
     private readonly blobs: BlobStore,
     private readonly dir: string,
-    stagingName = "staging",
+    private readonly options: { shared?: boolean; log?: (message: string) => void; stagingName?: string } = {},
   ) {
     mkdirSync(dir, { recursive: true });
-    this.stagingDir = path.join(dir, stagingName);
+    this.stagingDir = path.join(dir, options.stagingName ?? "staging");
     // Anything left here was staged by an instance of an earlier run that never got claimed.
     rmSync(this.stagingDir, { recursive: true, force: true });
     mkdirSync(this.stagingDir, { recursive: true });
@@ -108,6 +118,16 @@ export class OutputFiles {
     return this.claim({ path: staged, name: name ?? "", content_type: contentType ?? "" });
   }
 
+  /** Resolves once the files an output refers to are in the shared blob store (at once when not shared). */
+  async stored(output: unknown): Promise<void> {
+    await Promise.all(fileRefKeys(output).map((key) => this.uploading.get(key)));
+  }
+
+  /** Waits for every upload under way (shutdown: a file still uploading would be left on this host only). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.uploading.values()]);
+  }
+
   private claim(staged: StagedFiles[string]): string {
     const source = path.resolve(staged.path);
     // Only files inside the staging directory are taken: a message naming any other path is refused.
@@ -115,34 +135,62 @@ export class OutputFiles {
     const key = randomBytes(18).toString("base64url");
     renameSync(source, path.join(this.dir, `${key}.data`));
     const contentType = mediaType(staged.content_type);
-    const name = safeName(staged.name) ?? `output.${extensionOf(contentType)}`;
-    writeFileSync(path.join(this.dir, `${key}.json`), JSON.stringify({ file: `${key}.data`, name, contentType }));
-    return fileRef(key, name);
+    return this.record(key, { name: safeName(staged.name) ?? `output.${extensionOf(contentType)}`, contentType });
   }
 
   private store(uri: string): string {
     const match = DATA_URI.exec(uri)!;
     const contentType = mediaType(match[1]);
     const name = safeName(/;name=([^;,]+)/.exec(match[2])?.[1]) ?? `output.${extensionOf(contentType)}`;
-    const bytes = Buffer.from(uri.slice(match[0].length), "base64");
-    const sha = createHash("sha256").update(bytes).digest("hex");
-    this.blobs.put(sha, bytes);
     const key = randomBytes(18).toString("base64url");
-    writeFileSync(path.join(this.dir, `${key}.json`), JSON.stringify({ sha, name, contentType }));
-    return fileRef(key, name);
+    writeFileSync(path.join(this.dir, `${key}.data`), Buffer.from(uri.slice(match[0].length), "base64"));
+    return this.record(key, { name, contentType });
+  }
+
+  /** Makes `<key>.data` an output file: its metadata here, and (shared) its upload under way. */
+  private record(key: string, meta: NamedFileMeta): string {
+    const metaFile = path.join(this.dir, `${key}.json`);
+    writeFileSync(metaFile, JSON.stringify({ file: `${key}.data`, name: meta.name, contentType: meta.contentType }));
+    if (this.options.shared) {
+      // Moved into the blob store (its cache) once uploaded; from then on every replica reads it there.
+      const upload = this.blobs.putNamed(key, path.join(this.dir, `${key}.data`), meta, { move: true }).then(
+        () => {
+          rmSync(metaFile, { force: true });
+          this.uploading.delete(key);
+        },
+        (error: Error) => {
+          this.uploading.delete(key);
+          this.options.log?.(`output file ${key} could not be put in the blob store (only this replica serves it): ${error.message}`);
+          throw error;
+        },
+      );
+      upload.catch(() => {}); // reported above; `stored()` rethrows it to whoever waits
+      this.uploading.set(key, upload);
+    }
+    return fileRef(key, meta.name);
   }
 
   /**
-   * Deletes the files an output refers to (data retention). Files moved here from staging go
-   * with their metadata; bytes kept in the content-addressed blob store (data: URI outputs) stay,
-   * since other outputs or bundles may share them, but their URL stops working.
+   * Deletes the files an output refers to (data retention), here and (shared) in the blob store.
+   * Bytes of older outputs kept in the content-addressed blob store stay, since other outputs or
+   * bundles may share them, but their URL stops working.
    */
   remove(output: unknown): number {
     let removed = 0;
     for (const key of fileRefKeys(output)) {
-      if (!/^[A-Za-z0-9_-]{24}$/.test(key)) continue;
+      if (!KEY.test(key)) continue;
       const meta = path.join(this.dir, `${key}.json`);
-      if (!existsSync(meta)) continue;
+      if (this.options.shared) {
+        const pending = this.uploading.get(key) ?? Promise.resolve();
+        pending
+          .catch(() => {})
+          .then(() => this.blobs.removeNamed(key))
+          .catch((error: Error) => this.options.log?.(`output file ${key} could not be removed from the blob store: ${error.message}`));
+      }
+      if (!existsSync(meta)) {
+        if (this.options.shared) removed++;
+        continue;
+      }
       rmSync(path.join(this.dir, `${key}.data`), { force: true });
       rmSync(meta, { force: true });
       removed++;
@@ -151,13 +199,18 @@ export class OutputFiles {
   }
 
   /** The file behind a key, or null (unknown keys and malformed ones alike). */
-  open(key: string): OutputFile | null {
-    if (!/^[A-Za-z0-9_-]{24}$/.test(key)) return null;
+  async open(key: string): Promise<OutputFile | null> {
+    if (!KEY.test(key)) return null;
+    // This replica's own upload still under way: served from here until it is done.
+    await this.uploading.get(key)?.catch(() => {});
     const meta = path.join(this.dir, `${key}.json`);
-    if (!existsSync(meta)) return null;
-    const { sha, file: own, name, contentType } = JSON.parse(readFileSync(meta, "utf8")) as { sha?: string; file?: string; name: string; contentType: string };
-    const file = own ? path.join(this.dir, path.basename(own)) : this.blobs.path(sha!);
-    if (!existsSync(file)) return null;
-    return { path: file, name, contentType, size: statSync(file).size };
+    if (existsSync(meta)) {
+      const { sha, file: own, name, contentType } = JSON.parse(readFileSync(meta, "utf8")) as { sha?: string; file?: string; name: string; contentType: string };
+      // Outputs stored before data: URIs were written here kept their bytes in the blob store.
+      const file = own ? path.join(this.dir, path.basename(own)) : await this.blobs.localPath(sha!).catch(() => null);
+      if (file && existsSync(file)) return { path: file, name, contentType, size: statSync(file).size };
+    }
+    if (!this.options.shared) return null;
+    return this.blobs.openNamed(key);
   }
 }

@@ -108,14 +108,14 @@ export function validateManifest(manifest: unknown): Manifest {
 }
 
 /** Writes a version's files to `target` once (to a temporary directory, then renamed). */
-export function materialize(target: string, manifest: Manifest, blobs: BlobStore): void {
+export async function materialize(target: string, manifest: Manifest, blobs: Pick<BlobStore, "localPath">): Promise<void> {
   if (existsSync(target)) return;
   const temporary = `${target}.${randomBytes(6).toString("hex")}.tmp`;
   try {
     for (const [file, sha] of Object.entries(manifest)) {
       const destination = path.join(temporary, file);
       mkdirSync(path.dirname(destination), { recursive: true });
-      placeFile(blobs.path(sha), destination);
+      placeFile(await blobs.localPath(sha), destination);
     }
     mkdirSync(path.dirname(target), { recursive: true });
     renameSync(temporary, target);

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { AppError, validationError } from "../errors/index.ts";
 import type { BlobStore } from "../files/blob-store.ts";
@@ -147,9 +147,10 @@ export class ModelService {
   async readme(viewer: string, owner: string, name: string): Promise<string> {
     const model = await this.get(viewer, owner, name);
     const latest = await this.findLatest(owner, name);
-    const file = latest && path.join(this.versionDir(latest.id), "README.md");
-    if (!file || !existsSync(file)) throw new AppError("not_found", `${model.owner}/${model.name} has no README.`);
-    return readFileSync(file, "utf8");
+    // From the blob store, not the version's directory: with S3, another replica may have made the version.
+    const sha = latest?.files["README.md"];
+    if (!sha) throw new AppError("not_found", `${model.owner}/${model.name} has no README.`);
+    return readFileSync(await this.blobs.localPath(sha), "utf8");
   }
 
   /** Replicate's rule: only the owner, and only once the model has no versions. */
@@ -234,7 +235,8 @@ export class ModelService {
   async missingBlobs(account: string, digests: string[]): Promise<string[]> {
     const unique = [...new Set(digests)];
     const owned = await this.store.blobsOwnedBy(account, unique);
-    return unique.filter((sha) => !owned.has(sha) || !this.blobs.has(sha));
+    const held = await Promise.all(unique.map((sha) => owned.has(sha) && this.blobs.has(sha)));
+    return unique.filter((_, i) => !held[i]);
   }
 
   /** Stores an uploaded file (refused unless its bytes hash to `sha256`) and records its owner. */
@@ -243,7 +245,7 @@ export class ModelService {
    * file never sits in memory. Bytes whose sha256 is not the one claimed are refused.
    */
   async uploadBlob(account: string, sha256: string, source: Readable, maxBytes: number): Promise<{ created: boolean; size: number }> {
-    const existed = this.blobs.has(sha256);
+    const existed = await this.blobs.has(sha256);
     const stored = await this.blobs.ingest(source, {
       maxBytes,
       overLimit: () => new AppError("body_too_large", `The file is larger than this server's limit of ${maxBytes} bytes for a pushed file (SPROCKET_BLOB_LIMIT).`),
@@ -275,10 +277,10 @@ export class ModelService {
     const existing = await this.store.getVersion(owner, name, id);
     if (existing) return { version: existing, created: false, notes: [] };
 
-    const config = checkCogYaml(readFileSync(this.blobs.path(manifest["cog.yaml"]), "utf8"));
+    const config = checkCogYaml(readFileSync(await this.blobs.localPath(manifest["cog.yaml"]), "utf8"));
     const dir = this.versionDir(id);
     const existedElsewhere = (await this.store.findVersionsById(id)).length > 0;
-    materialize(dir, manifest, this.blobs);
+    await materialize(dir, manifest, this.blobs);
     let schema;
     let notes: string[];
     try {

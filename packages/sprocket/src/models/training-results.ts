@@ -26,7 +26,7 @@ export class TrainingVersions {
     const candidate = typeof output === "string" ? output : (output as { weights?: unknown } | null)?.weights;
     const ref = typeof candidate === "string" ? parseFileRef(candidate) : null;
     if (!ref) throw new Error("train() returned no weights file: return a Path, or an object with a `weights` Path (Cog's TrainingOutput)");
-    const file = this.outputs.open(ref.key);
+    const file = await this.outputs.open(ref.key);
     if (!file) throw new Error("the weights file train() returned is gone");
     const { sha256 } = await this.blobs.ingest(createReadStream(file.path), {
       maxBytes: Number.MAX_SAFE_INTEGER,

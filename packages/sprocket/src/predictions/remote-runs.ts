@@ -48,6 +48,8 @@ export class RemoteRuns {
     private readonly predictions: PredictionService,
     /** Output as stored (data: URIs become files). */
     private readonly persistOutput: (output: unknown) => unknown,
+    /** Resolves once an output's files are where every replica serves them from. */
+    private readonly outputStored: (output: unknown) => Promise<void>,
     private readonly hardwareOf: (versionId: string) => Promise<string>,
   ) {
     this.events.subscribe(ALL_PREDICTIONS, (event) => {
@@ -117,9 +119,12 @@ export class RemoteRuns {
         case "metric":
           p.recordMetric(id, update.name, update.value);
           break;
-        case "succeeded":
-          await p.succeed(id, this.persistOutput(update.output));
+        case "succeeded": {
+          const output = this.persistOutput(update.output);
+          await this.outputStored(output);
+          await p.succeed(id, output);
           break;
+        }
         case "failed":
           await p.fail(id, update.error);
           break;

@@ -9,7 +9,6 @@ import { buildApi } from "../api/server.ts";
 import { UrlSigner } from "../api/urls.ts";
 import type { Config } from "../config/index.ts";
 import { AppError } from "../errors/index.ts";
-import { LocalBlobStore } from "../files/local-blob-store.ts";
 import { OutputFiles } from "../files/output-files.ts";
 import { DeploymentService } from "../models/deployment-service.ts";
 import { ModelService } from "../models/model-service.ts";
@@ -25,6 +24,7 @@ import { newWorkerId, openQueueAndEvents } from "./open-shared.ts";
 import { followDeployments } from "./follow-deployments.ts";
 import { removeExpiredData } from "../scheduler/retention.ts";
 import { startTicker } from "../scheduler/ticker.ts";
+import { openBlobStore } from "./open-blob-store.ts";
 import { openStore } from "./open-store.ts";
 import { UploadService } from "../uploads/upload-service.ts";
 import { GpuDevices } from "../worker/gpu-devices.ts";
@@ -76,8 +76,16 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   }
   // `queue` is what this process's worker dispatches from; `shared.jobs` is where predictions are queued.
   const { local: queue, events } = shared;
-  const blobs = new LocalBlobStore(paths.blobs);
-  const outputs = new OutputFiles(blobs, paths.outputs, shared.shared ? `staging-${hostname()}-${process.pid}` : undefined);
+  const { blobs, shared: sharedBlobs } = await openBlobStore(config, paths.blobs).catch(async (error: unknown) => {
+    await shared.close();
+    await store.close();
+    throw error;
+  });
+  const outputs = new OutputFiles(blobs, paths.outputs, {
+    shared: sharedBlobs,
+    log: (message) => log.warn(message),
+    stagingName: shared.shared ? `staging-${hostname()}-${process.pid}` : undefined,
+  });
   const uploads = new UploadService(store, blobs, config.fileLimitBytes);
   const predictions = new PredictionService(store, shared.jobs, events, { shared: shared.shared });
   const interpreter = await describeInterpreter(config.python);
@@ -99,7 +107,8 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   const adminToken = adminTokenFor(paths.adminToken, config.adminToken);
   await tokens.setToken("admin", adminToken, "admin");
 
-  const signer = new UrlSigner(readOrCreateSecret(paths.secret));
+  // Replicas sharing SPROCKET_URL_SIGNING_SECRET accept each other's stream and download URLs.
+  const signer = new UrlSigner(config.urlSigningSecret ?? readOrCreateSecret(paths.secret));
   // Webhook bodies are the prediction as GET shows it, with URLs under the public origin (known
   // once the server listens, when SPROCKET_PUBLIC_URL is unset).
   let origin = config.publicUrl?.replace(/\/+$/, "") ?? "";
@@ -126,7 +135,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     return (version && (await store.getModel(version.owner, version.name))?.hardware) ?? "cpu";
   };
   // `sprocket worker` hosts in other processes claim and report through the API (api/routes/workers.ts).
-  const remoteRuns = new RemoteRuns(store, shared.jobs, events, predictions, (output) => outputs.persist(output), hardwareOf);
+  const remoteRuns = new RemoteRuns(store, shared.jobs, events, predictions, (output) => outputs.persist(output), (output) => outputs.stored(output), hardwareOf);
   const app = buildApi({
     config,
     store,
@@ -267,6 +276,8 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       await app.close();
       clearTimeout(force);
       await worker?.stop();
+      // Output files still uploading to a shared blob store (S3) finish before the process ends.
+      await outputs.flush();
       await webhooks.close();
       await predictions.flushLogs();
       await models.flushRunCounts();

@@ -82,7 +82,7 @@ export async function runWorkerHost(o: WorkerHostOptions): Promise<RunningWorker
     const dir = path.join(dirs.versions, versionId);
     const { files } = await api.versionFiles(versionId);
     for (const sha of new Set(Object.values(files))) {
-      if (blobs.has(sha)) continue;
+      if (await blobs.has(sha)) continue;
       await blobs.ingest(await api.download(`/v1/workers/blobs/${sha}`), {
         maxBytes: o.config.blobLimitBytes,
         overLimit: () => new AppError("body_too_large", `a file of version ${versionId} is over SPROCKET_BLOB_LIMIT`),
@@ -90,7 +90,7 @@ export async function runWorkerHost(o: WorkerHostOptions): Promise<RunningWorker
         mismatch: (actual) => new AppError("bundle_invalid", `blob ${sha} arrived as ${actual}`),
       });
     }
-    materialize(dir, files, blobs);
+    await materialize(dir, files, blobs);
     const cog = checkCogYaml(readFileSync(path.join(dir, "cog.yaml"), "utf8"));
     await prepareEnvironment(dir, cog.build, runtimeOf(cog.predictor), environments);
   };

@@ -35,7 +35,7 @@ test("data past its retention is removed at the sweep after expiry, with its fil
     "0123456789abcdef0123456789abcdef": { path: staged, name: "out.png", content_type: "image/png" },
   }) as string[];
   const key = output[0].slice("sprocket-file:".length).split("/")[0];
-  assert.ok(outputs.open(key), "the output file is served before expiry");
+  assert.ok(await outputs.open(key), "the output file is served before expiry");
   const record: PredictionRecord = {
     id: "p1",
     account: "ada",
@@ -61,9 +61,9 @@ test("data past its retention is removed at the sweep after expiry, with its fil
   await store.insertPrediction(record);
 
   assert.equal(await removeExpiredData(store, outputs, T0 + HOUR), 0, "not yet expired");
-  assert.ok(outputs.open(key));
+  assert.ok(await outputs.open(key));
   assert.equal(await removeExpiredData(store, outputs, T0 + 2 * HOUR), 1);
-  assert.equal(outputs.open(key), null, "the output file is gone");
+  assert.equal(await outputs.open(key), null, "the output file is gone");
   const cleared = await store.getPrediction("p1");
   assert.equal(cleared?.dataRemoved, true);
   assert.equal(cleared?.output, null);

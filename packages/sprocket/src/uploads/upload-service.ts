@@ -77,15 +77,15 @@ export class UploadService {
     return this.store.deleteFile(account, id);
   }
 
-  /** Where a file's bytes are on disk (read only: the blob may be shared). */
-  bytesPath(file: FileRecord): string {
-    return this.blobs.path(file.sha256);
+  /** Where a file's bytes are on disk (read only: the blob may be shared; S3: the local cache). */
+  bytesPath(file: FileRecord): Promise<string> {
+    return this.blobs.localPath(file.sha256);
   }
 
   /** The account's file as a local file to copy from, for a file input that names it. */
   async local(account: string, id: string): Promise<{ path: string; name: string } | null> {
     const file = await this.store.getFile(account, id);
-    return file ? { path: this.bytesPath(file), name: file.name } : null;
+    return file ? { path: await this.bytesPath(file), name: file.name } : null;
   }
 }
 

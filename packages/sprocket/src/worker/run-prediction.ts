@@ -87,6 +87,8 @@ export async function runPrediction(host: RunHost, instance: Instance, job: Job)
     let output: unknown;
     try {
       output = o.outputs.persist(result.output, result.files, claimed);
+      // With a shared blob store, the files are where every replica serves them before the result is published.
+      await o.outputs.stored?.(output);
     } catch (error) {
       return o.predictions.fail(id, `The prediction's output files could not be stored: ${(error as Error).message}`);
     }

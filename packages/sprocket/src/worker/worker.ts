@@ -28,7 +28,7 @@ export interface WorkerOptions {
   /** Limits for fetching URL file inputs. */
   urlInputs: UrlInputOptions;
   /** Stores file outputs (staged by the runners, or data: URIs) and returns the output with references. */
-  outputs: { readonly stagingDir: string; persist: OutputFiles["persist"] };
+  outputs: { readonly stagingDir: string; persist: OutputFiles["persist"]; stored?: OutputFiles["stored"] };
   /** The environment model processes get (the server's secrets already removed). */
   env: Record<string, string>;
   /** This host's GPUs: an instance of a pool on GPU hardware holds one of them while it lives. */

@@ -52,13 +52,14 @@ export function registerFileRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }
     const file = await uploads.get(owner!, request.params.id);
     if (!file) throw notFound();
+    const bytes = await uploads.bytesPath(file);
     reply
       .header("content-type", "application/octet-stream")
       .header("content-length", file.size)
       .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`)
       .header("x-content-type-options", "nosniff")
       .header("etag", `"${file.md5}"`);
-    return reply.send(createReadStream(uploads.bytesPath(file)));
+    return reply.send(createReadStream(bytes));
   });
 }
 

@@ -10,7 +10,7 @@ import type { ApiDeps } from "../server.ts";
  */
 export function registerOutputFileRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { key: string; name: string } }>("/o/:key/:name", async (request, reply) => {
-    const file = deps.outputs.open(request.params.key);
+    const file = await deps.outputs.open(request.params.key);
     if (!file) throw new AppError("not_found", "No such output file.");
     // Model-chosen content on the API's origin: never sniffed, never scripted; only media play inline.
     const inline = /^(image|audio|video)\//.test(file.contentType) || file.contentType === "text/plain" || file.contentType === "application/json";

@@ -72,8 +72,8 @@ export function registerWorkerRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
   app.get<{ Params: { sha256: string } }>("/v1/workers/blobs/:sha256", async (request, reply) => {
     operator(request);
-    if (!/^[0-9a-f]{64}$/.test(request.params.sha256) || !deps.blobs.has(request.params.sha256)) throw new AppError("not_found", "No such blob.");
-    return reply.header("content-type", "application/octet-stream").send(createReadStream(deps.blobs.path(request.params.sha256)));
+    if (!/^[0-9a-f]{64}$/.test(request.params.sha256) || !(await deps.blobs.has(request.params.sha256))) throw new AppError("not_found", "No such blob.");
+    return reply.header("content-type", "application/octet-stream").send(createReadStream(await deps.blobs.localPath(request.params.sha256)));
   });
 
   app.get<{ Params: { account: string; file: string } }>("/v1/workers/files/:account/:file", async (request, reply) => {
