@@ -84,7 +84,7 @@ function FieldRow({ field, value, problem, onChange }: { field: Field; value: Fo
       control = (
         <div className="slider">
           <input type="range" {...common} min={field.minimum} max={field.maximum} step={field.step} value={text === "" ? String(field.minimum) : text} onChange={(e) => onChange(e.target.value)} />
-          <input type="number" id={`${id}-value`} aria-label={`${field.title} (value)`} min={field.minimum} max={field.maximum} step={field.step} value={text} onChange={(e) => onChange(e.target.value)} />
+          <input type="number" id={`${id}-value`} aria-label={`${field.title} (value)`} min={field.minimum} max={field.maximum} step={field.step} value={text} placeholder="unset" onChange={(e) => onChange(e.target.value)} />
         </div>
       );
       break;

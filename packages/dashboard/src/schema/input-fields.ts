@@ -87,7 +87,8 @@ function kindOf(name: string, schema: Schema): FieldKind {
     return long && /prompt|text|description|caption|message|context/i.test(name) ? "textarea" : "text";
   }
   if (type === "integer" || type === "number") {
-    return typeof schema.minimum === "number" && typeof schema.maximum === "number" ? "slider" : type;
+    const num = (key: string) => typeof schema[key] === "number";
+    return (num("minimum") || num("exclusiveMinimum")) && (num("maximum") || num("exclusiveMaximum")) ? "slider" : type;
   }
   if (type === "boolean") return "boolean";
   if (type === "array" && isObject(schema.items)) {

@@ -15,7 +15,8 @@ export function initialValues(fields: Field[], from: Record<string, unknown> = {
     else if (field.kind === "files") state[field.name] = Array.isArray(value) ? value.map(String) : [];
     else if (field.kind === "list") state[field.name] = Array.isArray(value) ? value.map(String).join("\n") : "";
     else if (field.kind === "json") state[field.name] = value === undefined ? "" : JSON.stringify(value, null, 2);
-    else if (value === undefined || value === null) state[field.name] = field.kind === "slider" && field.minimum !== undefined ? String(field.minimum) : "";
+    // No default: left empty (and so left out of the input) until the user sets it.
+    else if (value === undefined || value === null) state[field.name] = "";
     else state[field.name] = String(value);
   }
   return state;
