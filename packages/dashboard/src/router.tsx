@@ -3,18 +3,27 @@
 // a plain click navigates without reloading the page.
 import { useEffect, useRef, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
 
+let navigated = false;
+/** Whether the user has moved between pages in this page load (not just loaded it). */
+export const hasNavigated = () => navigated;
+
 const listeners = new Set<() => void>();
 const subscribe = (listener: () => void) => {
+  const onPop = () => {
+    navigated = true;
+    listener();
+  };
   listeners.add(listener);
-  window.addEventListener("popstate", listener);
+  window.addEventListener("popstate", onPop);
   return () => {
     listeners.delete(listener);
-    window.removeEventListener("popstate", listener);
+    window.removeEventListener("popstate", onPop);
   };
 };
 const snapshot = () => `${window.location.pathname}${window.location.search}`;
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  navigated = true;
   if (options.replace) window.history.replaceState(null, "", to);
   else window.history.pushState(null, "", to);
   for (const listener of listeners) listener();

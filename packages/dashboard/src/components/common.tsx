@@ -1,10 +1,15 @@
 // Small pieces every page uses: the page title (focused on navigation, so keyboard and screen-reader
 // users land on the new page), error and loading notes, status badges, times, copy buttons.
 import { useEffect, useRef, useState, type ReactNode } from "react";
+import { hasNavigated } from "../router.tsx";
 
 export function PageTitle({ children, actions }: { children: ReactNode; actions?: ReactNode }) {
   const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus({ preventScroll: true }), []);
+  // After an in-app navigation, focus moves to the new page's title (as a page load would put the
+  // reader at the top); on the first load it stays at the top, so Tab reaches the skip link first.
+  useEffect(() => {
+    if (hasNavigated()) ref.current?.focus({ preventScroll: true });
+  }, []);
   return (
     <div className="page-title">
       <h1 ref={ref} tabIndex={-1}>

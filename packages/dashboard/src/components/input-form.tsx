@@ -109,11 +109,13 @@ function FieldRow({ field, value, problem, onChange }: { field: Field; value: Fo
   }
   return (
     <div className={`field${problem ? " invalid" : ""}`}>
-      <label htmlFor={id}>
-        {field.title}
-        {field.required ? <span className="required"> (required)</span> : null}
+      <div className="field-head">
+        <label htmlFor={id}>
+          {field.title}
+          {field.required ? <span className="required"> (required)</span> : null}
+        </label>
         <code className="field-name">{field.name}</code>
-      </label>
+      </div>
       {control}
       {problem ? <p className="problem">{problem}</p> : null}
       {hint}

@@ -106,11 +106,14 @@ export function inputFields(openapi: unknown): Field[] {
   const doc = openapi as Schema;
   const required = new Set(Array.isArray(input.required) ? (input.required as string[]) : []);
   const fields = Object.entries(input.properties).map(([name, raw], index): Field => {
-    const schema = flatten(doc, isObject(raw) ? raw : {});
+    const own = isObject(raw) ? raw : {};
+    const schema = flatten(doc, own);
     const kind = kindOf(name, schema);
     const field: Field = {
       name,
-      title: typeof schema.title === "string" && schema.title ? schema.title : name,
+      // An enum's component is titled with the input's raw name; the property's own title, or a
+      // title made from its name as Cog makes them ("output_format" → "Output Format"), reads better.
+      title: typeof own.title === "string" && own.title ? own.title : titleOf(name),
       kind,
       required: required.has(name),
       order: typeof schema["x-order"] === "number" ? schema["x-order"] : Number.MAX_SAFE_INTEGER - 1000 + index,
@@ -130,6 +133,10 @@ export function inputFields(openapi: unknown): Field[] {
     return field;
   });
   return fields.sort((a, b) => a.order - b.order);
+}
+
+function titleOf(name: string): string {
+  return name.split("_").filter(Boolean).map((word) => word[0].toUpperCase() + word.slice(1)).join(" ");
 }
 
 /** A slider step that gives about a hundred positions, rounded to a power of ten (0.01 for 0..1). */
