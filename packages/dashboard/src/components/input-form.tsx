@@ -42,16 +42,14 @@ function FieldRow({ field, value, problem, onChange }: { field: Field; value: Fo
   const id = `input-${field.name}`;
   const hintId = `${id}-hint`;
   const hasDefault = field.default !== undefined && field.default !== null;
+  const notes = [
+    field.description ? field.description.replace(/([^.!?])$/, "$1.") : "",
+    hasDefault ? `Default: ${JSON.stringify(field.default)}.` : "",
+    rangeNote(field.minimum, field.maximum),
+  ].filter(Boolean);
   const hint = (
     <p className="hint" id={hintId}>
-      {field.description}
-      {hasDefault ? <span className="default"> Default: {JSON.stringify(field.default)}.</span> : null}
-      {field.minimum !== undefined || field.maximum !== undefined ? (
-        <span className="range">
-          {" "}
-          Range: {field.minimum ?? "−∞"} to {field.maximum ?? "∞"}.
-        </span>
-      ) : null}
+      {notes.join(" ")}
     </p>
   );
   const text = typeof value === "string" ? value : "";
@@ -121,4 +119,10 @@ function FieldRow({ field, value, problem, onChange }: { field: Field; value: Fo
       {hint}
     </div>
   );
+}
+
+function rangeNote(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return `Range: ${min} to ${max}.`;
+  if (min !== undefined) return `At least ${min}.`;
+  return max !== undefined ? `At most ${max}.` : "";
 }

@@ -1,7 +1,7 @@
 // Run: the form generated from the version's schema, the prediction it creates shown live, and the
 // same call as curl / JS / Python. Runs a model's latest version, a chosen version (?version=), or a
 // deployment.
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { useApi } from "../api/context.ts";
 import type { CreatePrediction } from "../api/client.ts";
 import type { Prediction, Version } from "../api/types.ts";
@@ -57,6 +57,7 @@ function RunForm({ target, model, version }: { target: RunTarget; model: string;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const built = useMemo(() => buildInput(fields, values), [fields, values]);
+  const outputRef = useRef<HTMLElement>(null);
   const onChange = useCallback((name: string, value: FormValue) => setValues((v) => ({ ...v, [name]: value })), []);
 
   const run = async () => {
@@ -67,6 +68,8 @@ function RunForm({ target, model, version }: { target: RunTarget; model: string;
     try {
       const create: CreatePrediction["target"] = target.kind === "deployment" ? target : { kind: "model", model, version: target.version };
       setPrediction(await api.createPrediction({ target: create, input: built.input }));
+      // On a phone the output sits below the form: bring it into view.
+      outputRef.current?.scrollIntoView({ block: "nearest", behavior: "smooth" });
     } catch (failure) {
       setError((failure as Error).message);
     } finally {
@@ -95,7 +98,7 @@ function RunForm({ target, model, version }: { target: RunTarget; model: string;
         <ErrorNote title="The prediction was not created" error={error} />
         <SnippetBox target={{ origin: window.location.origin, input: built.input, ...snippetTarget }} />
       </section>
-      <section className="run-output" aria-labelledby="output-heading">
+      <section className="run-output" aria-labelledby="output-heading" ref={outputRef}>
         <h2 id="output-heading">
           Prediction{" "}
           {prediction ? (
