@@ -59,7 +59,7 @@ export function AccountPage({ account }: { account: Account }) {
       {tokens.data && tokens.data.results.length === 0 ? <p>No scoped tokens.</p> : null}
       {tokens.data && tokens.data.results.length > 0 ? (
         <div className="table-wrap">
-          <table>
+          <table className="stack">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -75,11 +75,11 @@ export function AccountPage({ account }: { account: Account }) {
             <tbody>
               {tokens.data.results.map((t) => (
                 <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>{t.scopes.join(", ")}</td>
-                  <td>{[...(t.models ?? []), ...(t.deployments ?? []).map((d) => `${d} (deployment)`)].join(", ") || (t.models === null ? "anything" : "nothing")}</td>
-                  <td>{t.expires_at ? formatTime(t.expires_at) : "never"}</td>
-                  <td>
+                  <td data-label="Name">{t.name}</td>
+                  <td data-label="Scopes">{t.scopes.join(", ")}</td>
+                  <td data-label="Limited to">{[...(t.models ?? []), ...(t.deployments ?? []).map((d) => `${d} (deployment)`)].join(", ") || (t.models === null ? "anything" : "nothing")}</td>
+                  <td data-label="Expires">{t.expires_at ? formatTime(t.expires_at) : "never"}</td>
+                  <td data-label="Spent">
                     {t.spent_seconds.toFixed(1)} s{t.spending_cap_seconds > 0 ? ` of ${t.spending_cap_seconds} s` : ""}
                   </td>
                   <td>

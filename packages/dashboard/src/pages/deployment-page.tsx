@@ -61,7 +61,7 @@ function Pool({ deployment }: { deployment: Deployment }) {
         <p className="muted">None running: the next prediction starts one (cold start), or raise min instances to keep one warm.</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="stack">
             <thead>
               <tr>
                 <th scope="col">State</th>
@@ -74,15 +74,15 @@ function Pool({ deployment }: { deployment: Deployment }) {
             <tbody>
               {pool.instances.map((instance, i) => (
                 <tr key={`${instance.started_at}-${i}`}>
-                  <td>
+                  <td data-label="State">
                     <span className={`badge badge-${instance.state}`}>{instance.state}</span>
                   </td>
-                  <td>
+                  <td data-label="Version">
                     <code>{shortId(instance.version)}</code>
                   </td>
-                  <td>{instance.running}</td>
-                  <td>{instance.setup_time === null ? "—" : formatSeconds(instance.setup_time)}</td>
-                  <td>{formatTime(instance.started_at)}</td>
+                  <td data-label="Running">{instance.running}</td>
+                  <td data-label="Setup">{instance.setup_time === null ? "—" : formatSeconds(instance.setup_time)}</td>
+                  <td data-label="Started">{formatTime(instance.started_at)}</td>
                 </tr>
               ))}
             </tbody>

@@ -30,7 +30,7 @@ export function DeploymentsPage({ username }: { username: string }) {
       {deployments.data && deployments.data.results.length === 0 ? <p>No deployments yet.</p> : null}
       {deployments.data && deployments.data.results.length > 0 ? (
         <div className="table-wrap">
-          <table>
+          <table className="stack">
             <thead>
               <tr>
                 <th scope="col">Deployment</th>
@@ -45,19 +45,19 @@ export function DeploymentsPage({ username }: { username: string }) {
                 const c = d.current_release.configuration;
                 return (
                   <tr key={d.name}>
-                    <td>
+                    <td data-label="Deployment">
                       <Link href={`/deployments/${d.owner}/${d.name}`}>
                         {d.owner}/{d.name}
                       </Link>
                     </td>
-                    <td>
+                    <td data-label="Model">
                       {d.current_release.model} <code>{shortId(d.current_release.version)}</code>
                     </td>
-                    <td>
+                    <td data-label="Instances (min–max)">
                       {c.min_instances}–{c.max_instances}
                     </td>
-                    <td>{d.sprocket_pool ? d.sprocket_pool.instances.length : "—"}</td>
-                    <td>{d.sprocket_pool ? d.sprocket_pool.queue_depth : "—"}</td>
+                    <td data-label="Running now">{d.sprocket_pool ? d.sprocket_pool.instances.length : "—"}</td>
+                    <td data-label="Queue">{d.sprocket_pool ? d.sprocket_pool.queue_depth : "—"}</td>
                   </tr>
                 );
               })}

@@ -50,7 +50,7 @@ export function PredictionsPage() {
       {predictions.data && rows.length === 0 ? <p>No predictions{status !== "all" ? ` with status ${status} on this page` : ""}.</p> : null}
       {rows.length > 0 ? (
         <div className="table-wrap">
-          <table className="predictions">
+          <table className="predictions stack">
             <thead>
               <tr>
                 <th scope="col">Prediction</th>
@@ -63,17 +63,17 @@ export function PredictionsPage() {
             <tbody>
               {rows.map((p) => (
                 <tr key={p.id}>
-                  <td>
+                  <td data-label="Prediction">
                     <Link href={`/p/${p.id}`}>
                       <code>{p.id}</code>
                     </Link>
                   </td>
-                  <td>{p.deployment ? `${p.deployment} (deployment)` : p.model}</td>
-                  <td>
+                  <td data-label="Model">{p.deployment ? `${p.deployment} (deployment)` : p.model}</td>
+                  <td data-label="Status">
                     <StatusBadge status={p.status} />
                   </td>
-                  <td>{formatTime(p.created_at)}</td>
-                  <td>{formatDuration(p.created_at, p.completed_at)}</td>
+                  <td data-label="Created">{formatTime(p.created_at)}</td>
+                  <td data-label="Took">{formatDuration(p.created_at, p.completed_at)}</td>
                 </tr>
               ))}
             </tbody>
