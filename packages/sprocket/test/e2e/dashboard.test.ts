@@ -109,9 +109,12 @@ describe("the dashboard in a real browser", { skip }, () => {
     await page.locator("#input-count-value").fill("12");
     await page.getByLabel("Pause").fill("250");
     // Every text the output box shows, as it changes (a string: it runs in the page).
-    await page.evaluate(`window.__seen = []; new MutationObserver(() => {
+    // …and where the logs box (below the output) sits each time: it must not move while output streams.
+    await page.evaluate(`window.__seen = []; window.__logsTop = []; new MutationObserver(() => {
       const box = document.querySelector('[data-testid=output]');
+      const logs = document.querySelector('pre.logs');
       if (box) window.__seen.push(box.textContent);
+      if (logs) window.__logsTop.push(Math.round(logs.getBoundingClientRect().top + window.scrollY));
     }).observe(document.body, { subtree: true, childList: true, characterData: true })`);
     await page.getByRole("button", { name: "Run", exact: true }).click();
     await output().getByText(/w0 w1/).waitFor({ timeout: 20_000 });
@@ -121,6 +124,18 @@ describe("the dashboard in a real browser", { skip }, () => {
     const partial = seen.filter((text) => text.includes("w0") && !text.includes("w11"));
     assert.ok(new Set(partial).size >= 3, `the output grew in steps before the end: ${JSON.stringify([...new Set(seen)])}`);
     await page.getByLabel("Logs").getByText("token 11").waitFor();
+    const tops = new Set((await page.evaluate("window.__logsTop")) as number[]);
+    assert.equal(tops.size, 1, `the logs box stayed put while output streamed (seen at ${[...tops].join(", ")} px)`);
+  });
+
+  test("a running prediction can be canceled from the page", async () => {
+    await page.locator("#input-count-value").fill("1000");
+    await page.getByLabel("Pause").fill("100");
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await output().getByText(/w1 /).waitFor({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("status").getByText("canceled").waitFor({ timeout: 20_000 });
+    await page.getByText("Canceled.").waitFor();
   });
 
   test("textgen's streamed text is shown as one text", async () => {
@@ -204,6 +219,13 @@ describe("the dashboard in a real browser", { skip }, () => {
     await page.getByRole("button", { name: "Save as a new release" }).click();
     await page.getByRole("heading", { name: "Release 2" }).waitFor();
     await shot("deployment");
+    await page.getByRole("link", { name: "Run", exact: true }).click();
+    await heading("Run deployment admin/greeter");
+    await page.getByLabel("Name").fill("Deployed");
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await output().getByText("hello, Deployed!").waitFor({ timeout: 20_000 });
+    assert.match((await page.locator("#snippet-code").textContent()) ?? "", /\/v1\/deployments\/admin\/greeter\/predictions/);
+    await shot("run-deployment");
     await page.getByRole("link", { name: "Deployments" }).click();
     await page.getByRole("cell", { name: "1–3" }).waitFor();
     await shot("deployments");
