@@ -33,19 +33,7 @@ export function ModelPage({ owner, name }: { owner: string; name: string }) {
           <p className="meta">
             {m.visibility} · {m.run_count} runs · created {formatTime(m.created_at)}
           </p>
-          <p className="links">
-            {[
-              ["GitHub", m.github_url],
-              ["Paper", m.paper_url],
-              ["License", m.license_url],
-            ]
-              .filter(([, url]) => url)
-              .map(([label, url]) => (
-                <a key={label} href={url!} rel="noreferrer" target="_blank">
-                  {label}
-                </a>
-              ))}
-          </p>
+          <Links urls={[["GitHub", m.github_url], ["Paper", m.paper_url], ["License", m.license_url]]} />
         </section>
       ) : null}
       <h2>Versions</h2>
@@ -95,5 +83,19 @@ export function ModelPage({ owner, name }: { owner: string; name: string }) {
         </>
       ) : null}
     </>
+  );
+}
+
+function Links({ urls }: { urls: [string, string | null][] }) {
+  const present = urls.filter((entry): entry is [string, string] => Boolean(entry[1]));
+  if (present.length === 0) return null;
+  return (
+    <p className="links">
+      {present.map(([label, url]) => (
+        <a key={label} href={url} rel="noreferrer" target="_blank">
+          {label}
+        </a>
+      ))}
+    </p>
   );
 }
