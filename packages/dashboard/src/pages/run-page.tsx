@@ -56,6 +56,8 @@ function RunForm({ target, model, version }: { target: RunTarget; model: string;
   const [prediction, setPrediction] = useState<Prediction | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Bumped by Reset, so file pickers forget what they uploaded too. */
+  const [formKey, setFormKey] = useState(0);
   const built = useMemo(() => buildInput(fields, values), [fields, values]);
   const outputRef = useRef<HTMLElement>(null);
   const onChange = useCallback((name: string, value: FormValue) => setValues((v) => ({ ...v, [name]: value })), []);
@@ -79,6 +81,7 @@ function RunForm({ target, model, version }: { target: RunTarget; model: string;
   const reset = () => {
     setValues(initialValues(fields));
     setProblems({});
+    setFormKey((k) => k + 1);
   };
 
   const snippetTarget = target.kind === "deployment" ? { deployment: target.deployment } : { model, version: target.version };
@@ -90,7 +93,7 @@ function RunForm({ target, model, version }: { target: RunTarget; model: string;
           {target.kind === "deployment" ? `${model}, ` : ""}version <code title={version.id}>{shortId(version.id)}</code>
           {target.kind === "model" && !target.version ? " (latest)" : ""} · <Link href={`/models/${model}`}>model page</Link>
         </p>
-        <InputForm fields={fields} values={values} onChange={onChange} onSubmit={run} problems={problems} busy={busy}>
+        <InputForm key={formKey} fields={fields} values={values} onChange={onChange} onSubmit={run} problems={problems} busy={busy}>
           <button type="button" className="secondary" onClick={reset}>
             Reset
           </button>

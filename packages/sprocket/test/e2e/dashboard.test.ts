@@ -3,8 +3,8 @@
 // item, upload a file input (examples/image-tools) and see its image output, see a failed
 // prediction's error, filter the history, redeliver a webhook, edit a deployment and watch its
 // instances, create and revoke a token, reveal the webhook secret, sign out. Every page is saved as
-// a screenshot at desktop size and at 375 px (packages/dashboard/test-artifacts/, gitignored), and
-// at 375 px no page may scroll sideways.
+// a screenshot at desktop size and at 375 px in the dark colour scheme
+// (packages/dashboard/test-artifacts/, gitignored), and at 375 px no page may scroll sideways.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
@@ -260,8 +260,8 @@ describe("the dashboard in a real browser", { skip }, () => {
     await page.getByText("No scoped tokens.").waitFor();
   });
 
-  test("at 375 px every page fits the width (tables scroll inside their box)", async () => {
-    const phone = await browser.newPage({ viewport: { width: 375, height: 780 }, bypassCSP: true });
+  test("at 375 px (in the dark colour scheme) every page fits the width", async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 780 }, bypassCSP: true, colorScheme: "dark" });
     try {
       await phone.goto(`${sprocket.url}/`);
       await phone.getByLabel("API token").fill(sprocket.token);
