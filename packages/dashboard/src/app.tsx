@@ -115,13 +115,16 @@ function Routes({ account }: { account: Account }) {
   if (path === "/" || path === "/models") return <ModelsPage username={account.username} />;
   if ((params = match("/models/:owner/:name", path))) return <ModelPage key={path} owner={params.owner} name={params.name} />;
   if ((params = match("/models/:owner/:name/run", path))) {
-    return <RunPage key={path + query} target={{ kind: "model", model: `${params.owner}/${params.name}`, version: query.get("version") ?? undefined }} />;
+    const target = { kind: "model" as const, model: `${params.owner}/${params.name}`, version: query.get("version") ?? undefined };
+    return <RunPage key={`${path}?${query}`} target={target} from={query.get("from") ?? undefined} />;
   }
   if (path === "/predictions") return <PredictionsPage />;
   if ((params = match("/p/:id", path)) || (params = match("/predictions/:id", path))) return <PredictionPage key={params.id} id={params.id} />;
   if (path === "/deployments") return <DeploymentsPage username={account.username} />;
   if ((params = match("/deployments/:owner/:name", path))) return <DeploymentPage key={path} owner={params.owner} name={params.name} />;
-  if ((params = match("/deployments/:owner/:name/run", path))) return <RunPage key={path} target={{ kind: "deployment", deployment: `${params.owner}/${params.name}` }} />;
+  if ((params = match("/deployments/:owner/:name/run", path))) {
+    return <RunPage key={`${path}?${query}`} target={{ kind: "deployment", deployment: `${params.owner}/${params.name}` }} from={query.get("from") ?? undefined} />;
+  }
   if (path === "/account") return <AccountPage account={account} />;
   return (
     <>

@@ -26,7 +26,17 @@ export function PredictionPage({ id }: { id: string }) {
 
   return (
     <>
-      <PageTitle>Prediction</PageTitle>
+      <PageTitle
+        actions={
+          p ? (
+            <Link className="button" href={p.deployment ? `/deployments/${p.deployment}/run?from=${p.id}` : `/models/${p.model}/run?version=${p.version}&from=${p.id}`}>
+              Run again
+            </Link>
+          ) : null
+        }
+      >
+        Prediction
+      </PageTitle>
       <p className="meta">
         <code>{id}</code>
       </p>

@@ -10,31 +10,45 @@ import { InputForm } from "../components/input-form.tsx";
 import { SnippetBox } from "../components/snippet-box.tsx";
 import { PredictionLive } from "../live/prediction-live.tsx";
 import { Link } from "../router.tsx";
-import { inputFields, outputDisplay } from "../schema/input-fields.ts";
+import { inputFields, outputDisplay, type Field } from "../schema/input-fields.ts";
 import { buildInput, initialValues, type FormState, type FormValue } from "../schema/input-values.ts";
 import { useLoad } from "../use-load.ts";
 
 export type RunTarget = { kind: "model"; model: string; version?: string } | { kind: "deployment"; deployment: string };
 
+/** `?from=<prediction id>` ("Run again"): its input fills the form; secrets (stored masked) do not. */
+async function inputFrom(api: ReturnType<typeof useApi>, id: string | undefined, fields: Field[]): Promise<Record<string, unknown>> {
+  if (!id) return {};
+  const prediction = await api.prediction(id).catch(() => null);
+  if (!prediction || prediction.data_removed) return {};
+  const secret = new Set(fields.filter((f) => f.kind === "secret").map((f) => f.name));
+  return Object.fromEntries(Object.entries(prediction.input ?? {}).filter(([name]) => !secret.has(name)));
+}
+
 interface Resolved {
   version: Version;
   model: string;
+  from: Record<string, unknown>;
 }
 
-export function RunPage({ target }: { target: RunTarget }) {
+export function RunPage({ target, from }: { target: RunTarget; from?: string }) {
   const api = useApi();
   const key = target.kind === "model" ? `${target.model}:${target.version ?? ""}` : target.deployment;
   const resolved = useLoad<Resolved>(async () => {
+    let found: Omit<Resolved, "from">;
     if (target.kind === "deployment") {
       const deployment = await api.deployment(target.deployment);
       const { model, version } = deployment.current_release;
-      return { model, version: await api.version(model, version) };
+      found = { model, version: await api.version(model, version) };
+    } else if (target.version) {
+      found = { model: target.model, version: await api.version(target.model, target.version) };
+    } else {
+      const model = await api.model(target.model);
+      if (!model.latest_version) throw new Error(`${target.model} has no versions yet; push one with \`sprocket push DIR ${target.model}\`.`);
+      found = { model: target.model, version: model.latest_version };
     }
-    if (target.version) return { model: target.model, version: await api.version(target.model, target.version) };
-    const model = await api.model(target.model);
-    if (!model.latest_version) throw new Error(`${target.model} has no versions yet; push one with \`sprocket push DIR ${target.model}\`.`);
-    return { model: target.model, version: model.latest_version };
-  }, [key]);
+    return { ...found, from: await inputFrom(api, from, inputFields(found.version.openapi_schema)) };
+  }, [key, from]);
 
   const title = target.kind === "deployment" ? `Run deployment ${target.deployment}` : `Run ${target.model}`;
   return (
@@ -42,16 +56,16 @@ export function RunPage({ target }: { target: RunTarget }) {
       <PageTitle>{title}</PageTitle>
       <ErrorNote error={resolved.error} />
       {!resolved.data && !resolved.error ? <Loading /> : null}
-      {resolved.data ? <RunForm key={resolved.data.version.id} target={target} model={resolved.data.model} version={resolved.data.version} /> : null}
+      {resolved.data ? <RunForm key={resolved.data.version.id} target={target} model={resolved.data.model} version={resolved.data.version} from={resolved.data.from} /> : null}
     </>
   );
 }
 
-function RunForm({ target, model, version }: { target: RunTarget; model: string; version: Version }) {
+function RunForm({ target, model, version, from }: { target: RunTarget; model: string; version: Version; from: Record<string, unknown> }) {
   const api = useApi();
   const fields = useMemo(() => inputFields(version.openapi_schema), [version]);
   const { concatenate } = useMemo(() => outputDisplay(version.openapi_schema), [version]);
-  const [values, setValues] = useState<FormState>(() => initialValues(fields));
+  const [values, setValues] = useState<FormState>(() => initialValues(fields, from));
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [prediction, setPrediction] = useState<Prediction | null>(null);
   const [error, setError] = useState<string | null>(null);

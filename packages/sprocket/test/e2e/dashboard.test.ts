@@ -213,6 +213,10 @@ describe("the dashboard in a real browser", { skip }, () => {
     await shot("prediction");
     // The page a prediction's urls.web names is this page.
     assert.equal(created.body.urls.web, `${sprocket.url}/p/${created.body.id}`);
+    // "Run again" opens the form with this prediction's input.
+    await page.getByRole("link", { name: "Run again" }).click();
+    await heading("Run admin/hello");
+    await page.waitForFunction("document.getElementById('input-name')?.value === 'Hook'");
   });
 
   test("deployments: create from a model's version, see its warm instance, edit min/max", async () => {
