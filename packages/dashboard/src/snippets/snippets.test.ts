@@ -9,12 +9,12 @@ describe("copy as curl / JS / Python", () => {
     const curl = snippet("curl", { origin, model: "admin/hello", input });
     expect(curl).toContain(`${origin}/v1/models/admin/hello/predictions`);
     expect(curl).toContain('-H "Authorization: Bearer $REPLICATE_API_TOKEN"');
-    expect(curl).toContain(`-d '{"input":{"name":"O'\\''Brien","n":2,"loud":true,"tags":["a"],"extra":null}}'`);
+    expect(curl).toContain(`-d '{\n  "input": {\n    "name": "O'\\''Brien",\n    "n": 2,`);
     expect(curl).toContain("Prefer: wait");
   });
 
   test("a specific version posts to /v1/predictions with the version; a deployment to its own route", () => {
-    expect(snippet("curl", { origin, model: "admin/hello", version: "abc", input: {} })).toContain(`'{"version":"abc","input":{}}'`);
+    expect(snippet("curl", { origin, model: "admin/hello", version: "abc", input: {} })).toContain(`'{\n  "version": "abc",\n  "input": {}\n}'`);
     expect(snippet("curl", { origin, deployment: "admin/greeter", input: {} })).toContain("/v1/deployments/admin/greeter/predictions");
   });
 

@@ -59,7 +59,7 @@ export function snippet(language: SnippetLanguage, target: SnippetTarget): strin
       `  -H "Authorization: Bearer $REPLICATE_API_TOKEN" \\`,
       `  -H "Content-Type: application/json" \\`,
       `  -H "Prefer: wait" \\`,
-      `  -d ${shellQuote(JSON.stringify(body))} \\`,
+      `  -d ${shellQuote(JSON.stringify(body, null, 2))} \\`,
       `  ${origin}${path}`,
     ].join("\n");
   }

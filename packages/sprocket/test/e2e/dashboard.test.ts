@@ -1,5 +1,6 @@
 // The dashboard (packages/dashboard) in headless Chromium against a real `sprocket serve`: sign in
-// with a token, run examples/hello through the generated form, watch a token stream arrive item by
+// with a token, run examples/hello through the generated form (and its curl and JS snippets, as
+// copied), watch a token stream arrive item by
 // item, upload a file input (examples/image-tools) and see its image output, see a failed
 // prediction's error, filter the history, redeliver a webhook, edit a deployment and watch its
 // instances, create and revoke a token, reveal the webhook secret, sign out. Every page is saved as
@@ -13,7 +14,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { api, pushFixture, startServer, waitFor, type TestServer } from "./harness.ts";
+import { PACKAGE_ROOT, api, pushFixture, startServer, waitFor, type TestServer } from "./harness.ts";
 
 const REPO = path.resolve(import.meta.dirname, "../../../..");
 const DASHBOARD = path.join(REPO, "packages", "dashboard");
@@ -111,8 +112,16 @@ describe("the dashboard in a real browser", { skip }, () => {
     await page.getByRole("button", { name: "Run", exact: true }).click();
     await output().getByText("hello, Ada!").waitFor({ timeout: 20_000 });
     await page.getByRole("status").getByText("succeeded").waitFor();
-    assert.match(await page.locator("#snippet-code").textContent() ?? "", /\/v1\/models\/admin\/hello\/predictions/);
-    assert.match(await page.locator("#snippet-code").textContent() ?? "", /"name":"Ada"/);
+    // The snippets run as they are: curl in a shell, JavaScript with the official client.
+    const env = { ...process.env, REPLICATE_API_TOKEN: sprocket.token };
+    const curl = (await page.locator("#snippet-code").textContent()) ?? "";
+    assert.match(curl, /"name": "Ada"/);
+    const shell = spawnSync("bash", ["-c", curl], { encoding: "utf8", env, timeout: 20_000 });
+    assert.equal(JSON.parse(shell.stdout).output, "hello, Ada!", `${curl}\n→ ${shell.stdout}${shell.stderr}`);
+    await page.getByRole("tab", { name: "JavaScript" }).click();
+    const js = (await page.locator("#snippet-code").textContent()) ?? "";
+    const node = spawnSync(process.execPath, ["--input-type=module", "--eval", js], { cwd: PACKAGE_ROOT, encoding: "utf8", env, timeout: 20_000 });
+    assert.equal(node.stdout.trim(), "hello, Ada!", `${js}\n→ ${node.stdout}${node.stderr}`);
     await shot("run-hello");
   });
 
