@@ -1,11 +1,11 @@
 // The dashboard (packages/dashboard) in headless Chromium against a real `sprocket serve`: sign in
 // with a token, run examples/hello through the generated form (and its curl and JS snippets, as
-// copied), watch a token stream arrive item by
-// item, upload a file input (examples/image-tools) and see its image output, see a failed
-// prediction's error, filter the history, redeliver a webhook, edit a deployment and watch its
-// instances, create and revoke a token, reveal the webhook secret, sign out. Every page is saved as
-// a screenshot at desktop size and at 375 px in the dark colour scheme
-// (packages/dashboard/test-artifacts/, gitignored), and at 375 px no page may scroll sideways.
+// copied), watch a token stream arrive item by item, upload a file input (examples/image-tools)
+// and see its image output, see a failed prediction's error, cancel, filter the history, redeliver
+// a webhook, run again, create and edit a deployment and watch its instances, create and revoke a
+// token, reveal the webhook secret, sign out. Every page is saved as a screenshot at desktop size
+// and at 375 px in the dark colour scheme (packages/dashboard/test-artifacts/, gitignored), and at
+// 375 px no page may scroll sideways.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
