@@ -273,7 +273,7 @@ describe("the dashboard in a real browser", { skip }, () => {
     await page.getByText("No scoped tokens.").waitFor();
   });
 
-  test("at 375 px (in the dark colour scheme) every page fits the width", async () => {
+  test("at 375 px (in the dark colour scheme) every page fits the width, and every control is labelled", async () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 780 }, bypassCSP: true, colorScheme: "dark" });
     try {
       await phone.goto(`${sprocket.url}/`);
@@ -293,6 +293,11 @@ describe("the dashboard in a real browser", { skip }, () => {
         await phone.screenshot({ path: path.join(ARTIFACTS, `${name}-375.png`), fullPage: true });
         const width = (await phone.evaluate("document.documentElement.scrollWidth")) as number;
         assert.ok(width <= 375, `${name} (${url}) is ${width} px wide at 375 px`);
+        // Every control has a name a screen reader can say.
+        const unlabelled = await phone.evaluate(`[...document.querySelectorAll("input, select, textarea, button")]
+          .filter((e) => e.type !== "hidden" && !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !(e.textContent || "").trim())
+          .map((e) => e.id || e.name || e.outerHTML.slice(0, 60))`);
+        assert.deepEqual(unlabelled, [], `${name}: controls without a label`);
       }
     } finally {
       await phone.close();
