@@ -1,7 +1,7 @@
 // A prediction as it runs and after: status (announced to screen readers), queue position, elapsed
 // time, the output (streamed items while it runs, the final output after), the error in plain words,
 // and the logs. Output and logs boxes keep fixed minimum heights so the page does not jump.
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useApi } from "../api/context.ts";
 import { TERMINAL, type Prediction } from "../api/types.ts";
 import { ErrorNote, formatDuration, StatusBadge } from "../components/common.tsx";
@@ -21,6 +21,12 @@ export function PredictionLive({ prediction: initial, concatenate, onUpdate }: {
   const output = terminal || live.items.length === 0 ? prediction.output : concatenate || live.items.length > 1 ? live.items : live.items[0];
   const logs = terminal ? prediction.logs : live.logs.length >= prediction.logs.length ? live.logs : prediction.logs;
   const error = prediction.error ?? live.streamError;
+  const logsRef = useRef<HTMLPreElement>(null);
+  // New log lines keep the box scrolled to the end, unless the reader scrolled up to read.
+  useEffect(() => {
+    const box = logsRef.current;
+    if (box && box.scrollHeight - box.scrollTop - box.clientHeight < 40) box.scrollTop = box.scrollHeight;
+  }, [logs]);
 
   const cancel = async () => {
     setCanceling(true);
@@ -56,7 +62,7 @@ export function PredictionLive({ prediction: initial, concatenate, onUpdate }: {
       <h3>Output</h3>
       <OutputView output={output} concatenate={concatenate} placeholder={terminal ? "No output." : "Waiting for output…"} />
       <h3>Logs</h3>
-      <pre className="logs" tabIndex={0} aria-label="Logs">
+      <pre className="logs" tabIndex={0} aria-label="Logs" ref={logsRef}>
         {logs || (terminal ? "No logs." : "")}
       </pre>
     </section>

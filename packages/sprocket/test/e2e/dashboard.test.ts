@@ -99,6 +99,18 @@ describe("the dashboard in a real browser", { skip }, () => {
     assert.equal(await page.evaluate("document.activeElement.textContent"), "Skip to content");
   });
 
+  test("a model is created from the Models page and has no versions yet", async () => {
+    await page.getByRole("button", { name: "Create a model" }).click();
+    await page.getByLabel("Name").fill("new-model");
+    await page.getByLabel("Description").fill("Made in the dashboard");
+    await page.getByRole("button", { name: "Create model" }).click();
+    await heading("admin/new-model");
+    await page.getByText("Made in the dashboard").waitFor();
+    await page.getByText("No versions yet.").waitFor();
+    await page.getByRole("link", { name: "Models" }).click();
+    await heading("Models");
+  });
+
   test("the model page lists versions; examples/hello runs through the generated form", async () => {
     await page.getByRole("link", { name: "admin/hello", exact: true }).click();
     await heading("admin/hello");
