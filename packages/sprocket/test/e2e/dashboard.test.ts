@@ -289,6 +289,8 @@ describe("the dashboard in a real browser", { skip }, () => {
     const phone = await browser.newPage({ viewport: { width: 375, height: 780 }, bypassCSP: true, colorScheme: "dark" });
     try {
       await phone.goto(`${sprocket.url}/`);
+      await phone.getByLabel("API token").waitFor();
+      await phone.screenshot({ path: path.join(ARTIFACTS, "sign-in-375.png"), fullPage: true });
       await phone.getByLabel("API token").fill(sprocket.token);
       await phone.getByRole("button", { name: "Sign in" }).click();
       await phone.getByRole("heading", { level: 1, name: "Models" }).waitFor();
