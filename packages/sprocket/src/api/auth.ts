@@ -17,6 +17,12 @@ declare module "fastify" {
 
 /** Routes that need no token: health, and capability URLs that carry their own proof. */
 const PUBLIC_PREFIXES = ["/health", "/v1/streams/", "/o/"];
+/**
+ * The dashboard's routes (routes/dashboard.ts): its page, its assets, and the page again for its
+ * own client-side paths. They carry no secrets (the page asks for a token and sends it to /v1
+ * itself), so they need none; a /v1 path that only the catch-all matched stays protected.
+ */
+const DASHBOARD_ROUTES = new Set(["/", "/assets/*", "/*"]);
 /** Signed Files API downloads (`/v1/files/{id}/download?…&signature=`). */
 const FILE_DOWNLOAD = /^\/v1\/files\/[^/?]+\/download(\?|$)/;
 
@@ -55,6 +61,7 @@ export const registerAuth = fp(async (app: FastifyInstance, options: AuthOptions
   app.addHook("onRequest", async (request) => {
     if (starting) await options.ready;
     if (PUBLIC_PREFIXES.some((prefix) => request.url.startsWith(prefix)) || FILE_DOWNLOAD.test(request.url)) return;
+    if (isDashboard(request)) return;
     // A CORS preflight carries no credentials by design; the CORS plugin answers it.
     if (corsOn && request.method === "OPTIONS" && request.headers["access-control-request-method"]) return;
     const bearer = bearerToken(request);
@@ -120,6 +127,10 @@ function bearerToken(request: FastifyRequest): string | null {
   // `Bearer` is what the clients send; `Token` is Replicate's legacy scheme, still in its docs.
   const match = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header);
   return match ? match[1] : null;
+}
+
+function isDashboard(request: FastifyRequest): boolean {
+  return (request.method === "GET" || request.method === "HEAD") && DASHBOARD_ROUTES.has(request.routeOptions.url ?? "") && !/^\/v1(\/|\?|$)/.test(request.url);
 }
 
 function isCreate(request: FastifyRequest): boolean {

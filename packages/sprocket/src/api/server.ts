@@ -16,6 +16,7 @@ import type { WebhookDispatcher } from "../webhooks/webhook-dispatcher.ts";
 import { registerAuth } from "./auth.ts";
 import { registerAccountRoutes } from "./routes/account.ts";
 import { registerBlobRoutes } from "./routes/blobs.ts";
+import { registerDashboardRoutes } from "./routes/dashboard.ts";
 import { registerDeploymentRoutes } from "./routes/deployments.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerModelRoutes } from "./routes/models.ts";
@@ -123,6 +124,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerMetricsRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerTrainingRoutes(app, deps);
+  registerDashboardRoutes(app);
   // Other body types are accepted only where they mean something (fastify scopes parsers to the
   // plugin that adds them): text for model search, raw bytes, streamed, for pushed files.
   void app.register(async (scope) => {
