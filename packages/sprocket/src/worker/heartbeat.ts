@@ -1,4 +1,13 @@
-import type { WorkerRecord } from "../store/store.ts";
+/** What a heartbeat reports (the store keeps it as a WorkerBeat; times in ms since the epoch). */
+export interface WorkerBeat {
+  id: string;
+  name: string;
+  hardware: string[];
+  instances: unknown[];
+  running: string[];
+  lastSeen: number;
+  startedAt: number;
+}
 
 /**
  * A worker host's heartbeat (scale-out): every `everyMs` it reports who it is, its instances and
@@ -7,9 +16,9 @@ import type { WorkerRecord } from "../store/store.ts";
  * fails is logged once until one gets through again.
  */
 export function startHeartbeat(
-  identity: Pick<WorkerRecord, "id" | "name" | "hardware">,
-  describe: () => Pick<WorkerRecord, "instances" | "running">,
-  report: (worker: WorkerRecord) => Promise<void>,
+  identity: Pick<WorkerBeat, "id" | "name" | "hardware">,
+  describe: () => Pick<WorkerBeat, "instances" | "running">,
+  report: (worker: WorkerBeat) => Promise<void>,
   everyMs: number,
   log: (message: string) => void,
 ): { stop(): void; beat(): Promise<void> } {

@@ -1,0 +1,142 @@
+// Scale-out with `sprocket worker` hosts: two API replicas (`serve --no-worker`, separate OS
+// processes sharing PostgreSQL, Redis and a data directory) and two worker hosts that reach them
+// only through the API (--server, --token; no database or Redis settings). Clients spread over
+// both replicas; version files, uploaded inputs and output files travel through the API; a cancel
+// reaches the worker; concurrent idempotent creates on both replicas make one prediction; one
+// worker SIGKILLed mid-prediction has its running prediction failed within 30 s and every other
+// accepted prediction finished by the other. Says it skipped, and why, without PostgreSQL or Redis.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import pg from "pg";
+import { CLI } from "./cli-run.ts";
+import { PACKAGE_ROOT, api, pushFixture, startServer, tempDir, waitFor, waitForPrediction, TERMINAL, type TestServer } from "./harness.ts";
+import { TEST_REDIS_URL, redisReachable } from "../redis-test.ts";
+
+const URL_BASE = process.env.SPROCKET_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+const admin = new pg.Pool({ connectionString: URL_BASE, max: 1, connectionTimeoutMillis: 3000 });
+admin.on("error", () => {});
+const pgReachable = await admin.query("SELECT 1").then(() => true, (error: Error) => {
+  console.log(`SKIPPED: sprocket worker hosts (no PostgreSQL at ${URL_BASE}: ${error.message}); set SPROCKET_TEST_DATABASE_URL`);
+  return false;
+});
+const reachable = pgReachable && (await redisReachable(TEST_REDIS_URL, "sprocket worker hosts"));
+const tag = randomBytes(6).toString("hex");
+const schema = `sprocket_workers_${tag}`;
+const env = {
+  SPROCKET_DATABASE_URL: `${URL_BASE}${URL_BASE.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+  SPROCKET_REDIS_URL: TEST_REDIS_URL,
+  SPROCKET_REDIS_PREFIX: `sprocket-test-${tag}`,
+  SPROCKET_WORKER: "false",
+};
+
+interface WorkerHost {
+  pid: number;
+  output(): string;
+  kill(): Promise<void>;
+}
+
+/** `sprocket worker --server URL --token T` with only those: no SPROCKET_* settings of the servers reach it. */
+async function startWorker(server: TestServer): Promise<WorkerHost> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("SPROCKET_")));
+  const child: ChildProcess = spawn(process.execPath, [CLI, "worker", "--server", server.url, "--token", server.token, "--data", tempDir()], {
+    cwd: PACKAGE_ROOT,
+    env: { ...clean, SPROCKET_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (data) => (output += data));
+  child.stderr!.on("data", (data) => (output += data));
+  await waitFor(() => output.includes("is working for") || child.exitCode !== null, { timeoutMs: 30_000, message: "the worker never started" });
+  assert.equal(child.exitCode, null, output);
+  process.on("exit", () => child.kill("SIGKILL"));
+  return {
+    pid: child.pid!,
+    output: () => output,
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      }),
+  };
+}
+
+describe("sprocket worker hosts behind two API replicas (PostgreSQL + Redis)", { skip: !reachable && "no PostgreSQL or Redis reachable (see the SKIPPED line)" }, () => {
+  let api1: TestServer;
+  let api2: TestServer;
+  let workers: WorkerHost[] = [];
+  let slow: string;
+
+  before(async () => {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const dataDir = tempDir();
+    const adminToken = `r8_workers${tag}`;
+    api1 = await startServer({ env, dataDir, adminToken });
+    api2 = await startServer({ env, dataDir, adminToken });
+    workers = await Promise.all([startWorker(api1), startWorker(api2)]);
+    slow = await pushFixture(api1, "slow", "admin/slow");
+  });
+  after(async () => {
+    await Promise.allSettled([...workers.map((w) => w.kill()), api1?.stop(), api2?.stop()]);
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+    await admin.end();
+  });
+
+  const workerOf = async (id: string) => String((await admin.query(`SELECT worker_id FROM ${schema}.predictions WHERE id = $1`, [id])).rows[0]?.worker_id);
+
+  test("predictions made on either replica run on both worker hosts; the official client waits on the other replica", async () => {
+    const created = await Promise.all(Array.from({ length: 8 }, (_, i) => [api1, api2][i % 2].client.predictions.create({ version: slow, input: { ms: 400 } })));
+    const done = await Promise.all(created.map((p, i) => waitForPrediction([api2, api1][i % 2].client, p.id, undefined, 30_000)));
+    assert.deepEqual(new Set(done.map((p) => p.status)), new Set(["succeeded"]), JSON.stringify(done.map((p) => p.error)));
+    const hosts = new Set(await Promise.all(created.map((p) => workerOf(p.id))));
+    for (const w of workers) assert.ok([...hosts].some((id) => id.includes(`-${w.pid}-`)), `worker ${w.pid} ran some (${[...hosts].join(", ")})`);
+    assert.equal(await api2.client.run(`admin/slow:${slow}`, { input: { ms: 10 } }), "slept 10 ms");
+  });
+
+  test("version files, an uploaded input file and output files travel through the API", async () => {
+    const files = await pushFixture(api2, "ts-files", "admin/ts-files");
+    const out = await api1.client.run(`admin/ts-files:${files}`, { input: { size: 1000 } }) as { file: string; parts: string[] };
+    const bytes = new Uint8Array(await (await fetch(out.file)).arrayBuffer());
+    assert.equal(bytes.length, 1000);
+    assert.ok(bytes.every((b, i) => b === i % 251));
+    assert.equal(await (await fetch(out.parts[0].replace(new URL(out.parts[0]).origin, api2.url))).text(), "part a", "served by the other replica too");
+    const info = await pushFixture(api1, "file-info", "admin/file-info");
+    const upload = await api2.client.files.create(new Blob(["uploaded through replica 2"]), { filename: "note.txt" });
+    const described = (await api1.client.run(`admin/file-info:${info}`, { input: { file: upload.urls.get } })) as { file: { text: string } };
+    assert.equal(described.file.text, "uploaded through replica 2");
+  });
+
+  test("a cancel on one replica stops a prediction running on a worker host; duplicate creates on both replicas make one prediction", async () => {
+    const running = await api1.client.predictions.create({ version: slow, input: { ms: 20_000 } });
+    await waitFor(async () => (await api2.client.predictions.get(running.id)).status === "processing", { timeoutMs: 20_000 });
+    await api2.client.predictions.cancel(running.id);
+    assert.equal((await waitForPrediction(api1.client, running.id, undefined, 15_000)).status, "canceled");
+    const body = JSON.stringify({ version: slow, input: { ms: 10 } });
+    const answers = await Promise.all([api1, api2, api1, api2].map((s) => api(s.url, "/v1/predictions", { token: s.token, headers: { "idempotency-key": `dup-${tag}` }, body })));
+    assert.equal(new Set(answers.map((a) => a.body.id)).size, 1, JSON.stringify(answers.map((a) => [a.status, a.body.id ?? a.body.detail])));
+  });
+
+  test("a worker host SIGKILLed mid-prediction: its running prediction fails within 30 s saying why; every other accepted prediction finishes", async () => {
+    const [victim, survivor] = workers;
+    const long = await Promise.all([1, 2, 3, 4].map((i) => [api1, api2][i % 2].client.predictions.create({ version: slow, input: { ms: 3_000 } })));
+    const onVictim = await waitFor(
+      async () => {
+        const rows = await admin.query(`SELECT id FROM ${schema}.predictions WHERE status = 'processing' AND worker_id LIKE $1`, [`%-${victim.pid}-%`]);
+        return rows.rows[0]?.id as string | undefined;
+      },
+      { timeoutMs: 20_000, message: "no prediction ran on the first worker host" },
+    );
+    const more = await Promise.all([1, 2, 3].map(() => api2.client.predictions.create({ version: slow, input: { ms: 10 } })));
+    const killedAt = Date.now();
+    await victim.kill();
+    const failed = await waitForPrediction(api1.client, onVictim, undefined, 30_000);
+    assert.equal(failed.status, "failed");
+    assert.match(String(failed.error), /stopped responding/);
+    assert.ok(Date.now() - killedAt < 30_000, `${Date.now() - killedAt} ms`);
+    const all = await Promise.all([...long, ...more].map((p) => waitForPrediction(api2.client, p.id, undefined, 60_000)));
+    assert.ok(all.every((p) => TERMINAL.has(p.status)), "every accepted prediction ended");
+    for (const p of all) if (p.id !== onVictim) assert.equal(p.status, "succeeded", `${p.id}: ${p.error}\n${survivor.output()}`);
+  });
+});
