@@ -34,6 +34,9 @@ export interface PredictionWebhooks {
 
 const NO_DELIVERIES: WebhookDeliveryRecord[] = [];
 
+/** How long a create waits for the shared queue (Redis) before answering anyway (see enqueue). */
+const SHARED_ADD_MS = 2_000;
+
 /** The channel every prediction event is also published on (for SSE-wide listeners, webhooks). */
 export const ALL_PREDICTIONS = "predictions";
 
@@ -119,7 +122,7 @@ export class PredictionService {
     }
     const snapshot = this.publishStatus(record);
     // Shared: the job carries the real input to whichever worker host claims it.
-    await this.queue.add(jobOf(record, this.options.shared ? run : undefined));
+    await this.enqueue(jobOf(record, this.options.shared ? run : undefined));
     return snapshot;
   }
 
@@ -132,8 +135,31 @@ export class PredictionService {
       this.live.set(record.id, record);
       if (run) this.runs.set(record.id, { account: record.account, ...run });
     }
-    await this.queue.add(jobOf(record, this.options.shared ? run : undefined));
+    await this.enqueue(jobOf(record, this.options.shared ? run : undefined));
   }
+
+  /**
+   * Puts a job in the queue. A shared queue (Redis) that does not answer within SHARED_ADD_MS is
+   * not waited for: the prediction's row is already durable, so the request is answered, and the
+   * lost-worker sweep queues the row when Redis is back (a job added twice is one job).
+   */
+  private async enqueue(job: Job): Promise<void> {
+    if (!this.options.shared) return this.queue.add(job);
+    let timer: NodeJS.Timeout | undefined;
+    const added = this.queue.add(job);
+    added.catch(() => {});
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), SHARED_ADD_MS)));
+    try {
+      if ((await Promise.race([added, late])) === "late") this.onQueueTrouble?.(`the shared queue did not answer within ${SHARED_ADD_MS} ms; prediction ${job.predictionId} is queued when it is back`);
+    } catch (error) {
+      this.onQueueTrouble?.(`the shared queue refused prediction ${job.predictionId} (${(error as Error).message}); it is queued when the queue is back`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Told when the shared queue fails (for the log). */
+  onQueueTrouble?: (message: string) => void;
 
   /**
    * A worker host claimed `job` from the shared queue: the prediction becomes `workerId`'s, unless

@@ -88,6 +88,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
   });
   const uploads = new UploadService(store, blobs, config.fileLimitBytes);
   const predictions = new PredictionService(store, shared.jobs, events, { shared: shared.shared });
+  predictions.onQueueTrouble = (message) => log.warn(message);
   const interpreter = await describeInterpreter(config.python);
   const runners = runnerCommands(execPath, interpreter.executable);
   const childEnv = modelEnvironment(env);
