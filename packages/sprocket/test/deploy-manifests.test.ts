@@ -17,6 +17,7 @@ const DIR = fileURLToPath(new URL("../../../deploy/kubernetes/", import.meta.url
 const CLI = fileURLToPath(new URL("../bin/sprocket.mjs", import.meta.url));
 /** BullMQ's wait list of the shared queue under the default SPROCKET_REDIS_PREFIX (queue/redis-queue.ts). */
 const QUEUE_WAIT_LIST = `${SETTINGS.redisPrefix.default}:sprocket-jobs:wait`;
+const GPU_WAIT_LIST = new RegExp(`^${SETTINGS.redisPrefix.default}:sprocket-jobs-gpu-[a-z0-9-]+:wait$`);
 
 /** Settings whose values are credentials: only ever from a Secret. */
 const SECRETS = ["SPROCKET_DATABASE_URL", "SPROCKET_REDIS_URL", "SPROCKET_ADMIN_TOKEN", "SPROCKET_API_TOKEN", "SPROCKET_URL_SIGNING_SECRET", "SPROCKET_S3_ACCESS_KEY_ID", "SPROCKET_S3_SECRET_ACCESS_KEY"];
@@ -162,8 +163,10 @@ test("KEDA scales each worker Deployment, by name, on BullMQ's wait list at SPRO
     assert.ok((object.spec.scaleTargetRef.kind ?? "Deployment") === "Deployment");
     assert.ok(object.spec.minReplicaCount >= 0 && object.spec.minReplicaCount <= 1, "min 0 or 1");
     assert.ok(object.spec.maxReplicaCount > object.spec.minReplicaCount, "max above min");
-    const wait = object.spec.triggers.find((t) => t.type === "redis" && t.metadata.listName === QUEUE_WAIT_LIST);
-    assert.ok(wait, `${object.metadata.name} scales on ${QUEUE_WAIT_LIST}`);
+    // CPU workers scale on the CPU queue's wait list, GPU workers on a GPU kind's (`sprocket-jobs-gpu-…`).
+    const gpu = object.metadata.name.includes("gpu");
+    const wait = object.spec.triggers.find((t) => t.type === "redis" && (gpu ? GPU_WAIT_LIST.test(t.metadata.listName) : t.metadata.listName === QUEUE_WAIT_LIST));
+    assert.ok(wait, `${object.metadata.name} scales on ${gpu ? GPU_WAIT_LIST : QUEUE_WAIT_LIST}`);
     for (const trigger of object.spec.triggers) {
       assert.equal(trigger.metadata.address, `${redisUrl.hostname}:${redisUrl.port || 6379}`, `${object.metadata.name}: the Redis of SPROCKET_REDIS_URL`);
       if (redisUrl.password) assert.ok(trigger.authenticationRef && auths.has(trigger.authenticationRef.name), "Redis's password through a TriggerAuthentication");

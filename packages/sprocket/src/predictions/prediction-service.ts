@@ -69,7 +69,7 @@ export class PredictionService {
     private readonly store: Store,
     private readonly queue: JobQueue,
     private readonly events: EventBus,
-    private readonly options: { shared?: boolean } = {},
+    private readonly options: { shared?: boolean; hardwareOf?: (record: PredictionRecord) => Promise<string> } = {},
   ) {}
 
   private trainings?: TrainingResults;
@@ -121,8 +121,7 @@ export class PredictionService {
       if (run) this.runs.set(id, { account: request.account, ...run });
     }
     const snapshot = this.publishStatus(record);
-    // Shared: the job carries the real input to whichever worker host claims it.
-    await this.enqueue(jobOf(record, this.options.shared ? run : undefined));
+    await this.enqueue(await this.jobOf(record, run));
     return snapshot;
   }
 
@@ -135,7 +134,13 @@ export class PredictionService {
       this.live.set(record.id, record);
       if (run) this.runs.set(record.id, { account: record.account, ...run });
     }
-    await this.enqueue(jobOf(record, this.options.shared ? run : undefined));
+    await this.enqueue(await this.jobOf(record, run));
+  }
+
+  /** Shared: the job carries the real input to whichever worker host claims it, and the hardware it needs. */
+  private async jobOf(record: PredictionRecord, run: JobRun | undefined): Promise<Job> {
+    if (!this.options.shared) return jobOf(record);
+    return jobOf(record, run, this.options.hardwareOf ? await this.options.hardwareOf(record) : undefined);
   }
 
   /**
@@ -439,7 +444,7 @@ export class PredictionService {
 }
 
 /** A prediction's job: the pool it runs on is its deployment's for its version, else its version's. */
-function jobOf(record: PredictionRecord, run?: JobRun): Job {
+function jobOf(record: PredictionRecord, run?: JobRun, hardware?: string): Job {
   const pool = poolKey(record.version, record.kind === "training" ? TRAINING_POOL : (record.deployment ?? null));
-  return { predictionId: record.id, versionId: record.version, model: record.model, pool, account: record.account, ...(run ? { run } : {}) };
+  return { predictionId: record.id, versionId: record.version, model: record.model, pool, account: record.account, ...(run ? { run } : {}), ...(hardware ? { hardware } : {}) };
 }

@@ -77,16 +77,16 @@ export class RemoteRuns {
   }
 
   /** Up to `max` jobs for `workerId` (waiting up to `waitMs` for one), each handed to it in the database. */
-  async claim(workerId: string, max: number, waitMs: number): Promise<RemoteJob[]> {
+  async claim(workerId: string, max: number, waitMs: number, hardware: readonly string[]): Promise<RemoteJob[]> {
     const claimed: RemoteJob[] = [];
-    for (const job of await this.jobs.claim(max, waitMs)) {
+    for (const job of await this.jobs.claim(max, waitMs, hardware)) {
       if (!(await this.predictions.assign(job, workerId))) continue;
       const record = await this.store.getPrediction(job.predictionId);
       if (!record) continue;
       // Embedded mode keeps the run context (real input, file inputs) in memory, not in the job.
       const context = job.run ?? this.predictions.runContext(job.predictionId);
       const run = context ? { input: context.input, secretValues: context.secretValues, fileInputs: context.fileInputs } : { input: record.input, secretValues: [], fileInputs: [] };
-      claimed.push({ ...job, run, hardware: await this.hardwareOf(job.versionId) });
+      claimed.push({ ...job, run, hardware: job.hardware ?? (await this.hardwareOf(job.versionId)) });
     }
     return claimed;
   }

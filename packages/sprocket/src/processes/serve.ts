@@ -22,10 +22,12 @@ import { JobFeeder, SharedQueueSource } from "../worker/job-feeder.ts";
 import { startHeartbeat } from "../worker/heartbeat.ts";
 import { newWorkerId, openQueueAndEvents } from "./open-shared.ts";
 import { followDeployments } from "./follow-deployments.ts";
+import { followWorkerHardware } from "./follow-hardware.ts";
 import { removeExpiredData } from "../scheduler/retention.ts";
 import { startTicker } from "../scheduler/ticker.ts";
 import { openBlobStore } from "./open-blob-store.ts";
 import { openStore } from "./open-store.ts";
+import type { PredictionRecord, Store } from "../store/store.ts";
 import { UploadService } from "../uploads/upload-service.ts";
 import { GpuDevices } from "../worker/gpu-devices.ts";
 import { runnerCommands } from "../worker/runner-command.ts";
@@ -87,7 +89,8 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
     stagingName: shared.shared ? `staging-${hostname()}-${process.pid}` : undefined,
   });
   const uploads = new UploadService(store, blobs, config.fileLimitBytes);
-  const predictions = new PredictionService(store, shared.jobs, events, { shared: shared.shared });
+  // Scale-out: each job names the hardware it runs on (its deployment's, else its model's), so only hosts with it claim it.
+  const predictions = new PredictionService(store, shared.jobs, events, { shared: shared.shared, hardwareOf: (record) => jobHardware(store, record) });
   predictions.onQueueTrouble = (message) => log.warn(message);
   const interpreter = await describeInterpreter(config.python);
   const runners = runnerCommands(execPath, interpreter.executable);
@@ -183,6 +186,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
       }
     }
     stops.push(startLostWorkerSweep(store, predictions, shared.shared ? shared.jobs : undefined, (message) => log.warn(message)));
+    stops.push(followWorkerHardware(store, hardware, (message) => log.info(message)));
 
     if (config.worker) {
       worker = new Worker({
@@ -218,7 +222,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
         // This process is one worker host among several: it claims from the shared queue into its
         // own, heartbeats, and follows deployment changes made through other replicas.
         const workerId = newWorkerId();
-        const feeder = new JobFeeder(new SharedQueueSource(shared.jobs, predictions, workerId), queue, (message) => log.warn(message));
+        const feeder = new JobFeeder(new SharedQueueSource(shared.jobs, predictions, workerId, hardware.map((h) => h.sku)), queue, (message) => log.warn(message));
         feeder.start();
         const heartbeat = startHeartbeat(
           { id: workerId, name: workerId, hardware: hardware.map((h) => h.sku) },
@@ -318,4 +322,15 @@ async function registerExamples(models: ModelService, which: boolean | string[],
     }
   }
   log.info(`examples: ${names.length} registered in ${Math.round(performance.now() - started)} ms (${created} new version${created === 1 ? "" : "s"})`);
+}
+
+/** The hardware a prediction runs on: its deployment's current release's, else its model's (CPU when unknown). */
+async function jobHardware(store: Store, record: PredictionRecord): Promise<string> {
+  if (record.deployment && record.kind !== "training") {
+    const [owner, name] = record.deployment.split("/");
+    const deployment = await store.getDeployment(owner, name);
+    if (deployment) return deployment.release.hardware;
+  }
+  const [owner, name] = record.model.split("/");
+  return (await store.getModel(owner, name))?.hardware ?? "cpu";
 }

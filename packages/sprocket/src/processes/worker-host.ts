@@ -58,7 +58,6 @@ export async function runWorkerHost(o: WorkerHostOptions): Promise<RunningWorker
   const account = await client.json<{ username: string }>("GET", "/v1/account");
   if (account.username !== "admin") throw new AppError("forbidden", `a worker host needs a full token of the admin account, not of "${account.username}"`);
   const workerId = newWorkerId();
-  const api = new WorkerApi(client, workerId);
   const dirs = { blobs: path.join(o.dataDir, "blobs"), versions: path.join(o.dataDir, "versions"), staging: path.join(o.dataDir, "staging"), inputs: path.join(o.dataDir, "inputs"), envs: path.join(o.dataDir, "envs") };
   for (const dir of [dirs.staging, dirs.inputs]) rmSync(dir, { recursive: true, force: true });
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
@@ -69,6 +68,7 @@ export async function runWorkerHost(o: WorkerHostOptions): Promise<RunningWorker
   const childEnv = modelEnvironment(o.env);
   const gpus = await detectGpus();
   const hardware = listHardware(gpus);
+  const api = new WorkerApi(client, workerId, hardware.map((h) => h.sku));
   const environments = { python: interpreter.executable, pythonVersion: interpreter.version, env: childEnv, envsDir: dirs.envs, hasGpu: hardware.some((h) => h.sku.startsWith("gpu-")) };
   const events = new LocalEventBus();
   const queue = new LocalQueue();
@@ -158,9 +158,10 @@ export async function runWorkerHost(o: WorkerHostOptions): Promise<RunningWorker
   return {
     workerId,
     async close() {
-      heartbeat.stop();
+      // Drain: take nothing new, finish what was claimed (heartbeating all the while), report it, stop.
       await feeder.stop();
-      // Jobs claimed but not started go back to the queue when the server's sweep sees this host gone.
+      while (queue.depth() > 0 || worker.runningIds().length > 0 || !predictions.idle()) await new Promise((resolve) => setTimeout(resolve, 100));
+      heartbeat.stop();
       await worker.stop();
     },
   };

@@ -21,6 +21,8 @@ export class WorkerApi {
   constructor(
     readonly client: ApiClient,
     readonly workerId: string,
+    /** The hardware SKUs this host has: it claims only jobs for them. */
+    readonly hardware: readonly string[],
   ) {}
 
   heartbeat(worker: WorkerRecord): Promise<{ cancel: string[]; deployments: RemoteDeployment[] }> {
@@ -28,7 +30,7 @@ export class WorkerApi {
   }
 
   async claim(max: number, waitMs: number): Promise<RemoteJob[]> {
-    return (await this.client.json<{ jobs: RemoteJob[] }>("POST", `/v1/workers/${this.workerId}/claim`, { max, wait_ms: waitMs })).jobs;
+    return (await this.client.json<{ jobs: RemoteJob[] }>("POST", `/v1/workers/${this.workerId}/claim`, { max, wait_ms: waitMs, hardware: this.hardware })).jobs;
   }
 
   update(updates: RemoteUpdate[]): Promise<{ gone: string[] }> {
@@ -112,6 +114,11 @@ export class RemotePredictions implements WorkerPredictions {
   async markCanceled(id: string): Promise<void> {
     await this.send({ id, type: "canceled" });
     this.contexts.delete(id);
+  }
+
+  /** Whether every update has reached the server. */
+  idle(): boolean {
+    return this.outbox.length === 0 && !this.sending;
   }
 
   /** Resolves once the update has reached the server. */

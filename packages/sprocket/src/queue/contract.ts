@@ -66,4 +66,19 @@ export function jobQueueContract(name: string, make: () => Promise<QueuePair>): 
     assert.equal(await b.cancel("x2"), false, "a claimed job is the worker's now");
     await close();
   });
+
+  test(`${name}: a host claims only jobs for hardware it has; jobs of no particular hardware suit any host`, async () => {
+    const { a, b, close } = await make();
+    await a.add({ ...job("g1", "ada", "vg"), versionId: "vg", hardware: "gpu-test" });
+    await a.add({ ...job("c1", "ada", "vc"), versionId: "vc", hardware: "cpu" });
+    assert.deepEqual((await b.claim(5, 0, ["cpu"])).map((j) => j.predictionId), ["c1"]);
+    assert.deepEqual(await b.claim(5, 0, ["cpu"]), [], "a CPU host leaves the GPU job");
+    assert.equal(await b.has("g1"), true);
+    const [gpu] = await a.claim(5, 0, ["cpu", "gpu-test"]);
+    assert.equal(gpu.predictionId, "g1");
+    assert.equal(gpu.hardware, "gpu-test");
+    await a.add({ ...job("g2", "ada", "vg"), versionId: "vg", hardware: "gpu-test" });
+    assert.equal(await b.cancel("g2"), true, "a cancel finds a job whatever its hardware");
+    await close();
+  });
 }

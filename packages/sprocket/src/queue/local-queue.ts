@@ -105,15 +105,26 @@ export class LocalQueue implements Queue, JobQueue {
     this.enqueue(job);
   }
 
-  async claim(max: number, waitMs: number): Promise<Job[]> {
-    if (this.jobs.size === 0 && waitMs > 0) await this.nextEnqueue(waitMs);
+  async claim(max: number, waitMs: number, hardware?: readonly string[]): Promise<Job[]> {
+    // A pool's jobs share their hardware (a version's model's, or a deployment's).
+    const suits = (pool: string) => {
+      const sku = this.pools.get(pool)?.byAccount.values().next().value?.[0]?.hardware;
+      return !hardware || sku === undefined || hardware.includes(sku);
+    };
+    let pools = this.pendingPools().filter(suits);
+    if (pools.length === 0 && waitMs > 0) {
+      await this.nextEnqueue(waitMs);
+      pools = this.pendingPools().filter(suits);
+    }
     const taken: Job[] = [];
     // Pools take turns too, so one busy model does not hold up the others' claims.
-    while (taken.length < max && this.jobs.size > 0) {
-      for (const pool of this.pendingPools()) {
+    while (taken.length < max && pools.length > 0) {
+      for (const pool of pools) {
         if (taken.length === max) break;
-        taken.push(this.take(pool)!);
+        const job = this.take(pool);
+        if (job) taken.push(job);
       }
+      pools = pools.filter((pool) => this.pools.has(pool));
     }
     return taken;
   }

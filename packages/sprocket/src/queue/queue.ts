@@ -7,6 +7,8 @@ export interface Job {
   pool: string;
   /** Whose prediction it is: a pool's jobs are served round-robin across accounts. */
   account: string;
+  /** The hardware SKU it runs on (scale-out: only worker hosts with it claim the job); absent: any. */
+  hardware?: string;
   /**
    * What its run needs that the database does not keep (Secret values are never stored), for a
    * worker in another process; absent when the stored input is all it needs.
@@ -74,8 +76,12 @@ export interface Queue {
  */
 export interface JobQueue {
   add(job: Job): Promise<void>;
-  /** Takes up to `max` waiting jobs, oldest first; when none waits, waits up to `waitMs` for one. */
-  claim(max: number, waitMs: number): Promise<Job[]>;
+  /**
+   * Takes up to `max` waiting jobs, oldest first, of the hardware listed (a job for other hardware
+   * stays for a host that has it; jobs without hardware suit every host); when none waits, waits
+   * up to `waitMs` for one.
+   */
+  claim(max: number, waitMs: number, hardware?: readonly string[]): Promise<Job[]>;
   /** Removes a job no one has claimed (a cancel before it started). True if it was there. */
   cancel(predictionId: string): Promise<boolean>;
   /** How many jobs wait. */

@@ -17,10 +17,12 @@ export class SharedQueueSource implements JobSource {
     private readonly queue: JobQueue,
     private readonly predictions: Pick<PredictionService, "assign" | "hold">,
     private readonly workerId: string,
+    /** The hardware SKUs this host has. */
+    private readonly hardware: readonly string[],
   ) {}
 
   async claim(max: number, waitMs: number): Promise<Job[]> {
-    const claimed = await this.queue.claim(max, waitMs);
+    const claimed = await this.queue.claim(max, waitMs, this.hardware);
     // Another worker got it first (a sweep put it back twice), or it was canceled meanwhile: not ours.
     const ours = await Promise.all(claimed.map(async (job) => (await this.predictions.assign(job, this.workerId)) && (await this.predictions.hold(job.predictionId, job.run))));
     return claimed.filter((_, i) => ours[i]);

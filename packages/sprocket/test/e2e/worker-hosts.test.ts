@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { chmodSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { CLI } from "./cli-run.ts";
@@ -38,8 +40,8 @@ interface WorkerHost {
 }
 
 /** `sprocket worker --server URL --token T` with only those: no SPROCKET_* settings of the servers reach it. */
-async function startWorker(server: TestServer): Promise<WorkerHost> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("SPROCKET_")));
+async function startWorker(server: TestServer, extraEnv: Record<string, string> = {}): Promise<WorkerHost> {
+  const clean = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("SPROCKET_"))), ...extraEnv };
   const child: ChildProcess = spawn(process.execPath, [CLI, "worker", "--server", server.url, "--token", server.token, "--data", tempDir()], {
     cwd: PACKAGE_ROOT,
     env: { ...clean, SPROCKET_LOG_LEVEL: "warn" },
@@ -116,6 +118,28 @@ describe("sprocket worker hosts behind two API replicas (PostgreSQL + Redis)", {
     const body = JSON.stringify({ version: slow, input: { ms: 10 } });
     const answers = await Promise.all([api1, api2, api1, api2].map((s) => api(s.url, "/v1/predictions", { token: s.token, headers: { "idempotency-key": `dup-${tag}` }, body })));
     assert.equal(new Set(answers.map((a) => a.body.id)).size, 1, JSON.stringify(answers.map((a) => [a.status, a.body.id ?? a.body.detail])));
+  });
+
+  test("jobs for GPU hardware go only to a worker host that has it; the API replicas list its hardware", async () => {
+    const bin = tempDir("sprocket-fake-gpu-");
+    // A host with one T4, as `nvidia-smi --query-gpu=index,name --format=csv,noheader` reports it.
+    writeFileSync(path.join(bin, "nvidia-smi"), '#!/bin/sh\nprintf "0, Tesla T4\\n"\n');
+    chmodSync(path.join(bin, "nvidia-smi"), 0o755);
+    const gpuHost = await startWorker(api2, { PATH: `${bin}${path.delimiter}${process.env.PATH}` });
+    workers.push(gpuHost);
+    await waitFor(async () => ((await api(api1.url, "/v1/hardware", { token: api1.token, method: "GET" })).body as { sku: string }[]).some((h) => h.sku === "gpu-tesla-t4"), {
+      timeoutMs: 15_000,
+      message: "the API replica never listed the worker's GPU",
+    });
+    await api1.client.models.create("admin", "gpu-probe", { visibility: "private", hardware: "gpu-tesla-t4" });
+    const version = await pushFixture(api1, "gpu-probe", "admin/gpu-probe");
+    const runs = await Promise.all([1, 2, 3].map(() => api2.client.predictions.create({ version, input: { ms: 0 } })));
+    const done = await Promise.all(runs.map((p) => waitForPrediction(api1.client, p.id, undefined, 30_000)));
+    for (const p of done) {
+      assert.equal(p.status, "succeeded", String(p.error));
+      assert.equal((p.output as { devices: string }).devices, "0", "the instance got the host's GPU");
+      assert.ok((await workerOf(p.id)).includes(`-${gpuHost.pid}-`), "run on the GPU host, not a CPU one");
+    }
   });
 
   test("a worker host SIGKILLed mid-prediction: its running prediction fails within 30 s saying why; every other accepted prediction finishes", async () => {

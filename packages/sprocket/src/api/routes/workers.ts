@@ -51,7 +51,9 @@ export function registerWorkerRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const waitMs = Number(body.wait_ms ?? 0);
     if (!Number.isInteger(max) || max < 1 || max > 100) throw new AppError("validation_failed", "max must be an integer from 1 to 100");
     if (!Number.isFinite(waitMs) || waitMs < 0) throw new AppError("validation_failed", "wait_ms must be a number of milliseconds ≥ 0");
-    return { jobs: await remote.claim(request.params.id, max, Math.min(waitMs, MAX_CLAIM_WAIT_MS)) };
+    const hardware = body.hardware ?? ["cpu"];
+    if (!Array.isArray(hardware) || hardware.length === 0 || hardware.some((h) => typeof h !== "string")) throw new AppError("validation_failed", "hardware must be a list of the SKUs this host has");
+    return { jobs: await remote.claim(request.params.id, max, Math.min(waitMs, MAX_CLAIM_WAIT_MS), hardware as string[]) };
   });
 
   app.post<{ Params: WorkerParams }>("/v1/workers/:id/updates", async (request) => {
