@@ -1,6 +1,6 @@
 // Scale-out against embedded mode on the same machine, in the same run: the no-op model
-// (concurrency 32) behind 2 API replicas (`serve --no-worker`) + 2 worker hosts (`serve` with a
-// worker) on PostgreSQL + Redis, against one `sprocket serve` on SQLite. Throughput with clients
+// (concurrency 32) behind 2 API replicas (`serve --no-worker`) + 2 worker hosts (`sprocket worker
+// --server`, reaching the API only) on PostgreSQL + Redis, against one `sprocket serve` on SQLite. Throughput with clients
 // spread over the two API replicas, and sync latency p50/p99 of one client, printed as ratios
 // (scale-out ÷ embedded).
 //
@@ -16,7 +16,7 @@ import path from "node:path";
 import pg from "pg";
 import type { LoadResult, LoadSpec } from "./lib/load-client.ts";
 import { runLoad } from "./lib/load.ts";
-import { REPO_ROOT } from "./lib/processes.ts";
+import { REPO_ROOT, SPROCKET_BIN, startAndWaitFor } from "./lib/processes.ts";
 import { pushModel } from "./lib/push.ts";
 import { table, writeFigures, type Row } from "./lib/report.ts";
 import { RunContext, log } from "./lib/run-context.ts";
@@ -68,12 +68,16 @@ async function main(): Promise<number> {
     const embedded = run.own(await startSprocket({ token: TOKEN, dataDir: path.join(run.tmp, "embedded") }));
     embedded.name = "embedded";
     const api1 = run.own(await startSprocket({ token: TOKEN, dataDir, env: { ...shared, SPROCKET_WORKER: "false" } }));
-    const [api2, worker1, worker2] = await Promise.all([
-      startSprocket({ token: TOKEN, dataDir, env: { ...shared, SPROCKET_WORKER: "false" } }),
-      startSprocket({ token: TOKEN, dataDir, env: shared }),
-      startSprocket({ token: TOKEN, dataDir, env: shared }),
-    ]);
-    for (const t of [api2, worker1, worker2]) run.own(t);
+    const api2 = run.own(await startSprocket({ token: TOKEN, dataDir, env: { ...shared, SPROCKET_WORKER: "false" } }));
+    // Each worker host talks to one replica, as two hosts behind a load balancer might.
+    const [worker1, worker2] = await Promise.all(
+      [api1, api2].map(async (api, i) => {
+        const env: NodeJS.ProcessEnv = { ...process.env, SPROCKET_LOG_LEVEL: "warn" };
+        for (const key of Object.keys(env)) if (key.startsWith("SPROCKET_") && key !== "SPROCKET_LOG_LEVEL") delete env[key];
+        const started = await startAndWaitFor(process.execPath, [SPROCKET_BIN, "worker", "--server", api.url, "--token", TOKEN, "--data", path.join(run.tmp, `worker-${i}`)], /is working for/, { env, timeoutMs: 30_000, label: "sprocket worker" });
+        return run.own({ name: `worker-${i + 1}`, url: api.url, pid: started.child.pid! });
+      }),
+    );
     api1.name = "api-1";
     api2.name = "api-2";
     await pushModel(embedded, TOKEN, MODEL_DIR, MODEL);
@@ -100,7 +104,7 @@ async function main(): Promise<number> {
     const cpus = os.cpus();
     process.stdout.write(
       `\nSprocket scale-out benchmark — node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? "cpu"}, ${new Date().toISOString()}\n` +
-        `no-op model ${MODEL}, POST ${PATH} with Prefer: wait. "Sprocket" column = 2 API replicas + 2 worker hosts (PostgreSQL + Redis); baseline = one embedded sprocket serve (SQLite)\n\n` +
+        `no-op model ${MODEL}, POST ${PATH} with Prefer: wait. scale-out = 2 API replicas (serve --no-worker) + 2 sprocket worker hosts, PostgreSQL + Redis; embedded = one sprocket serve (SQLite)\n\n` +
         table(rows).replace("Sprocket", "scale-out").replace("baseline", "embedded") +
         `\n\nrequests: throughput ${tpScale.completed} (scale-out) / ${tpEmbedded.completed} (embedded); failed: ${run.totalFailures}\n`,
     );

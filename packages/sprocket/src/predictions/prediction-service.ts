@@ -115,7 +115,8 @@ export class PredictionService {
       ...(request.destination ? { kind: "training" as const, destination: request.destination } : {}),
     };
     await this.store.insertPrediction(record);
-    const run = values.length > 0 || kinds.files.length > 0 ? { input: request.input, secretValues: values, fileInputs: kinds.files } : undefined;
+    // Shared: always, so a worker host in another process need not read the row to run it.
+    const run = this.options.shared || values.length > 0 || kinds.files.length > 0 ? { input: request.input, secretValues: values, fileInputs: kinds.files } : undefined;
     if (!this.options.shared) {
       this.live.set(record.id, record);
       if (run) this.runs.set(id, { account: request.account, ...run });
@@ -129,7 +130,7 @@ export class PredictionService {
   async requeue(record: PredictionRecord, version: VersionRecord | null): Promise<void> {
     const view = version && record.kind === "training" ? trainingView(version) : version;
     const files = view ? this.inputKinds.of(view).files : [];
-    const run = files.length > 0 ? { input: record.input, secretValues: [], fileInputs: files } : undefined;
+    const run = this.options.shared || files.length > 0 ? { input: record.input, secretValues: [], fileInputs: files } : undefined;
     if (!this.options.shared) {
       this.live.set(record.id, record);
       if (run) this.runs.set(record.id, { account: record.account, ...run });

@@ -81,11 +81,11 @@ export class RemoteRuns {
     const claimed: RemoteJob[] = [];
     for (const job of await this.jobs.claim(max, waitMs, hardware)) {
       if (!(await this.predictions.assign(job, workerId))) continue;
-      const record = await this.store.getPrediction(job.predictionId);
-      if (!record) continue;
-      // Embedded mode keeps the run context (real input, file inputs) in memory, not in the job.
+      // Shared queues carry the run context in the job; embedded mode keeps it in memory.
       const context = job.run ?? this.predictions.runContext(job.predictionId);
-      const run = context ? { input: context.input, secretValues: context.secretValues, fileInputs: context.fileInputs } : { input: record.input, secretValues: [], fileInputs: [] };
+      const record = context ? null : await this.store.getPrediction(job.predictionId);
+      if (!context && !record) continue;
+      const run = context ? { input: context.input, secretValues: context.secretValues, fileInputs: context.fileInputs } : { input: record!.input, secretValues: [], fileInputs: [] };
       claimed.push({ ...job, run, hardware: job.hardware ?? (await this.hardwareOf(job.versionId)) });
     }
     return claimed;
