@@ -37,6 +37,9 @@ const NO_DELIVERIES: WebhookDeliveryRecord[] = [];
 /** How long a create waits for the shared queue (Redis) before answering anyway (see enqueue). */
 const SHARED_ADD_MS = 2_000;
 
+/** How long a cancel waits for a worker host to end a prediction it claimed but has not started (a heartbeat is 2 s). */
+const CANCEL_CLAIMED_WAIT_MS = 3_000;
+
 /** The channel every prediction event is also published on (for SSE-wide listeners, webhooks). */
 export const ALL_PREDICTIONS = "predictions";
 
@@ -383,7 +386,11 @@ export class PredictionService {
       this.live.set(id, record);
       await this.markCanceled(id);
     } else {
+      const done = record.status === "starting" && this.options.shared ? this.waitUntilDone(id, CANCEL_CLAIMED_WAIT_MS) : null;
       this.events.publish(ALL_PREDICTIONS, { type: "cancel_requested", id });
+      // Claimed by a worker host but not started: it ends there within a heartbeat, and a cancel
+      // of a queued prediction answers canceled (as in embedded mode), so wait for that.
+      await done;
     }
     return this.get(id, account);
   }

@@ -226,7 +226,7 @@ export async function serve({ config, env, execPath }: ServeOptions): Promise<Ru
         feeder.start();
         const heartbeat = startHeartbeat(
           { id: workerId, name: workerId, hardware: hardware.map((h) => h.sku) },
-          () => ({ instances: running.stats(), running: running.runningIds() }),
+          () => ({ instances: running.stats(), running: running.heldIds() }),
           (record) => store.heartbeatWorker(record),
           WORKER_HEARTBEAT_MS,
           (message) => log.warn(message),

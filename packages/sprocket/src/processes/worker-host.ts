@@ -138,7 +138,7 @@ export async function runWorkerHost(o: WorkerHostOptions): Promise<RunningWorker
   let deployments = "";
   const heartbeat = startHeartbeat(
     { id: workerId, name: o.name ?? hostname(), hardware: hardware.map((h) => h.sku) },
-    () => ({ instances: worker.stats(), running: worker.runningIds() }),
+    () => ({ instances: worker.stats(), running: worker.heldIds() }),
     async (record) => {
       const answer = await api.heartbeat(record);
       for (const id of answer.cancel) cancel(id);
@@ -160,7 +160,7 @@ export async function runWorkerHost(o: WorkerHostOptions): Promise<RunningWorker
     async close() {
       // Drain: take nothing new, finish what was claimed (heartbeating all the while), report it, stop.
       await feeder.stop();
-      while (queue.depth() > 0 || worker.runningIds().length > 0 || !predictions.idle()) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (worker.heldIds().length > 0 || !predictions.idle()) await new Promise((resolve) => setTimeout(resolve, 100));
       heartbeat.stop();
       await worker.stop();
     },

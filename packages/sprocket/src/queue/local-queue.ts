@@ -90,6 +90,10 @@ export class LocalQueue implements Queue, JobQueue {
     return [...this.pools.keys()];
   }
 
+  waitingIds(): string[] {
+    return [...this.jobs.keys()];
+  }
+
   onEnqueue(listener: (pool: string) => void): void {
     this.listeners.push(listener);
   }

@@ -65,6 +65,8 @@ export interface Queue {
   place(predictionId: string): QueuePlace | undefined;
   /** Pools that have jobs waiting. */
   pendingPools(): string[];
+  /** The predictions whose jobs wait here. */
+  waitingIds(): string[];
   /** Called synchronously after each enqueue with the job's pool. */
   onEnqueue(listener: (pool: string) => void): void;
 }

@@ -205,7 +205,7 @@ export interface WorkerRecord {
   hardware: string[];
   /** Its model instances (version, pool, state, pid, load), as it reported them. */
   instances: unknown[];
-  /** Predictions it is preparing or running. */
+  /** Predictions it holds: preparing, running, or claimed and waiting in its own queue. */
   running: string[];
   lastSeen: number;
   startedAt: number;

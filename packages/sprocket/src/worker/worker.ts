@@ -57,6 +57,8 @@ export class Worker {
   private readonly deployments = new Map<string, DeploymentTarget>();
   private started = false;
   private readonly running = new Map<string, Running>();
+  /** Cancels of predictions not here yet (a claim under way), by id → when; kept a minute. */
+  private readonly canceledEarly = new Map<string, number>();
   /** The sku each live instance was started on (a release may since have changed its pool's). */
   private readonly placed = new Map<Instance, string>();
   private unsubscribe?: Unsubscribe;
@@ -97,6 +99,7 @@ export class Worker {
     this.sweep = setInterval(() => {
       this.enforceTimeouts();
       this.stopIdleInstances();
+      for (const [id, at] of this.canceledEarly) if (Date.now() - at > 60_000) this.canceledEarly.delete(id);
       // Work that waits for room on the host is retried here too, in case no exit woke it.
       for (const key of this.o.queue.pendingPools()) this.dispatch(key);
       for (const pool of this.pools.values()) this.keepWarm(pool);
@@ -140,9 +143,9 @@ export class Worker {
     return total;
   }
 
-  /** Predictions being prepared or run here now. */
-  runningIds(): string[] {
-    return [...this.running.keys()];
+  /** Predictions this host holds: being prepared or run, or waiting in its queue. */
+  heldIds(): string[] {
+    return [...this.running.keys(), ...this.o.queue.waitingIds()];
   }
 
   /** Every pool with instances or waiting work: queue depth and instances by state. */
@@ -213,6 +216,10 @@ export class Worker {
       const instance = pool.instances.find((i) => i.state === "ready" && i.load < i.concurrency && this.placed.get(i) === pool.hardware);
       if (!instance) return this.grow(pool);
       const job = this.o.queue.take(key)!;
+      if (this.canceledEarly.delete(job.predictionId)) {
+        this.o.predictions.markCanceled(job.predictionId).catch((error) => this.reportError(error));
+        continue;
+      }
       runPrediction(this.runHost, instance, job).catch((error) => this.reportError(error));
     }
   }
@@ -344,7 +351,11 @@ export class Worker {
     const running = this.running.get(id);
     // Claimed from a shared queue but not started yet: it ends here (the user's side could not remove it).
     if (!running && this.o.queue.remove(id)) return void this.o.predictions.markCanceled(id).catch((e) => this.reportError(e));
-    if (!running) return;
+    if (!running) {
+      // Maybe on its way here (claimed from a shared queue a moment ago): remembered, it is canceled on arrival.
+      this.canceledEarly.set(id, Date.now());
+      return;
+    }
     if (!running.instance.active.has(id)) {
       // Still preparing (downloading inputs): stop that; execute() ends it canceled.
       running.abortedAs = "canceled";

@@ -2,6 +2,9 @@
 // hands tests the official `replicate` client pointed at them. Every process started here is
 // killed when the test file ends (node:test `after` hook, and a synchronous exit hook as a last
 // resort), whether its tests passed or not. Nothing here sleeps: waiting is polling with a deadline.
+// With SPROCKET_E2E_SCALE_OUT=1 (bin/run-tests.mjs sets it for its second pass), every server runs
+// in scale-out mode instead: on the machine's PostgreSQL (a schema per data directory) and Redis (a
+// key prefix per data directory), with the same tests asserting the same behaviour.
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,9 +22,38 @@ const START_TIMEOUT_MS = 20_000;
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
 
+const SCALE_OUT = process.env.SPROCKET_E2E_SCALE_OUT === "1";
+const SCALE_OUT_DATABASE = process.env.SPROCKET_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+const scaleOutSchemas = new Set<string>();
+
+/** Scale-out settings for a server on `dataDir`: its own schema (created once) and Redis prefix. */
+async function scaleOutEnv(dataDir: string): Promise<Record<string, string>> {
+  const schema = `sprocket_e2e_${path.basename(dataDir).replace(/[^a-z0-9]/gi, "").toLowerCase()}`;
+  if (!scaleOutSchemas.has(schema)) {
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: SCALE_OUT_DATABASE });
+    await client.connect();
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.end();
+    scaleOutSchemas.add(schema);
+  }
+  return {
+    SPROCKET_DATABASE_URL: `${SCALE_OUT_DATABASE}${SCALE_OUT_DATABASE.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    SPROCKET_REDIS_URL: process.env.SPROCKET_TEST_REDIS_URL || "redis://127.0.0.1:6379",
+    SPROCKET_REDIS_PREFIX: schema,
+  };
+}
+
 after(async () => {
   await Promise.all([...children].map((child) => killAndWait(child, "SIGKILL")));
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  if (scaleOutSchemas.size > 0) {
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: SCALE_OUT_DATABASE });
+    await client.connect();
+    for (const schema of scaleOutSchemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+    await client.end();
+  }
 });
 // If the runner dies without running hooks, still leave no server behind.
 process.on("exit", () => {
@@ -75,7 +107,14 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     cwd: PACKAGE_ROOT,
     // Only examples/hello by default (tests that use admin/hello need it): registering every example
     // on each test server's first start would cost seconds per server.
-    env: { ...process.env, SPROCKET_LOG_LEVEL: "warn", SPROCKET_ADMIN_TOKEN: adminToken, SPROCKET_EXAMPLES: "hello", ...options.env },
+    env: {
+      ...process.env,
+      SPROCKET_LOG_LEVEL: "warn",
+      SPROCKET_ADMIN_TOKEN: adminToken,
+      SPROCKET_EXAMPLES: "hello",
+      ...(SCALE_OUT && !options.env?.SPROCKET_DATABASE_URL ? await scaleOutEnv(dataDir) : {}),
+      ...options.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);
@@ -170,7 +209,8 @@ export async function pushDir(server: Pick<TestServer, "url" | "token">, dir: st
 
 /** `sprocket token create --user <name>` on a data directory; resolves with the token. */
 export async function createUserToken(dataDir: string, user: string): Promise<string> {
-  const token = lastLine(await runCli(["token", "create", "--user", user, "--data", dataDir]));
+  // Written where the server keeps its state: its PostgreSQL schema in scale-out mode.
+  const token = lastLine(await runCli(["token", "create", "--user", user, "--data", dataDir], SCALE_OUT ? await scaleOutEnv(dataDir) : {}));
   if (!token.startsWith("r8_")) throw new Error(`token create printed "${token}" as its last line`);
   return token;
 }
