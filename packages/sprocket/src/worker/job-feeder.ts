@@ -30,7 +30,7 @@ export class SharedQueueSource implements JobSource {
 }
 
 /** How many claimed jobs may wait on this host beyond those running: enough to keep instances busy, few enough that idle hosts get the rest. */
-const PREFETCH = 8;
+const PREFETCH = 2;
 
 /**
  * Moves jobs from a shared source into this host's own queue, which the Worker dispatches from
