@@ -1,6 +1,6 @@
-// What PredictionService is given and calls out to: a create request, and the hook that turns a
-// succeeded training into a version (implemented in models/training-results.ts).
-import type { PredictionRecord, VersionRecord } from "../store/store.ts";
+// What PredictionService is given and calls out to: a create request, a run's context, the webhook
+// hook (webhooks/) and the hook that turns a succeeded training into a version (models/training-results.ts).
+import type { PredictionRecord, VersionRecord, WebhookDeliveryRecord } from "../store/store.ts";
 
 export interface CreatePrediction {
   account: string;
@@ -27,4 +27,25 @@ export interface CreatePrediction {
  */
 export interface TrainingResults {
   complete(record: PredictionRecord, output: unknown): Promise<unknown>;
+}
+
+export interface RunContext {
+  /** Whose prediction it is: the files its inputs may name are this account's uploads. */
+  account: string;
+  input: Record<string, unknown>;
+  secretValues: string[];
+  fileInputs: string[];
+}
+
+/**
+ * The webhook messages a prediction's changes cause (implemented by webhooks/). Called only for
+ * predictions that have a webhook.
+ */
+export interface PredictionWebhooks {
+  /** Synchronously, with the record as it is about to be written: outbox rows committed with it. */
+  onStatus(record: PredictionRecord): WebhookDeliveryRecord[];
+  /** Once those rows are durable: send them. */
+  committed(deliveries: WebhookDeliveryRecord[]): void;
+  /** Output or logs grew (`record` is the live record; throttled sends read it later). */
+  onProgress(record: PredictionRecord, event: "output" | "logs"): void;
 }

@@ -4,38 +4,16 @@ import { TERMINAL_STATUSES, type PredictionStatus } from "../protocol/api-types.
 import { TRAINING_POOL, poolKey, type Job, type JobQueue, type JobRun } from "../queue/queue.ts";
 import type { PredictionPatch, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "../store/store.ts";
 import { InputKinds, checkUploadedFiles } from "./input-kinds.ts";
+import { DoneWaiters, addWithin } from "./done-waiters.ts";
 import { maskSecrets, redactSecrets } from "./secrets.ts";
 import { trainingView } from "./training-view.ts";
-import type { CreatePrediction, TrainingResults } from "./prediction-requests.ts";
+import type { CreatePrediction, PredictionWebhooks, RunContext, TrainingResults } from "./prediction-requests.ts";
 import { toSnapshot } from "./wire.ts";
 
-export type { CreatePrediction, TrainingResults } from "./prediction-requests.ts";
-
-export interface RunContext {
-  /** Whose prediction it is: the files its inputs may name are this account's uploads. */
-  account: string;
-  input: Record<string, unknown>;
-  secretValues: string[];
-  fileInputs: string[];
-}
-
-/**
- * The webhook messages a prediction's changes cause (implemented by webhooks/). Called only for
- * predictions that have a webhook.
- */
-export interface PredictionWebhooks {
-  /** Synchronously, with the record as it is about to be written: outbox rows committed with it. */
-  onStatus(record: PredictionRecord): WebhookDeliveryRecord[];
-  /** Once those rows are durable: send them. */
-  committed(deliveries: WebhookDeliveryRecord[]): void;
-  /** Output or logs grew (`record` is the live record; throttled sends read it later). */
-  onProgress(record: PredictionRecord, event: "output" | "logs"): void;
-}
+export type { CreatePrediction, PredictionWebhooks, RunContext, TrainingResults } from "./prediction-requests.ts";
 
 const NO_DELIVERIES: WebhookDeliveryRecord[] = [];
 
-/** How long a create waits for the shared queue (Redis) before answering anyway (see enqueue). */
-const SHARED_ADD_MS = 2_000;
 
 /** How long a cancel waits for a worker host to end a prediction it claimed but has not started (a heartbeat is 2 s). */
 const CANCEL_CLAIMED_WAIT_MS = 3_000;
@@ -51,7 +29,6 @@ export class PredictionService {
   /** Non-terminal predictions, the source of truth while they run. */
   private readonly live = new Map<string, PredictionRecord>();
   private readonly startedAtMs = new Map<string, number>();
-  private readonly waiters = new Set<() => void>();
   /**
    * What a run needs beyond the stored record: the real input (Secret values are never stored),
    * the secret values to mask in logs, and which inputs are files to fetch.
@@ -73,7 +50,11 @@ export class PredictionService {
     private readonly queue: JobQueue,
     private readonly events: EventBus,
     private readonly options: { shared?: boolean; hardwareOf?: (record: PredictionRecord) => Promise<string> } = {},
-  ) {}
+  ) {
+    this.doneWaiters = new DoneWaiters(events, store);
+  }
+
+  private readonly doneWaiters: DoneWaiters;
 
   private trainings?: TrainingResults;
 
@@ -147,24 +128,10 @@ export class PredictionService {
     return jobOf(record, run, this.options.hardwareOf ? await this.options.hardwareOf(record) : undefined);
   }
 
-  /**
-   * Puts a job in the queue. A shared queue (Redis) that does not answer within SHARED_ADD_MS is
-   * not waited for: the prediction's row is already durable, so the request is answered, and the
-   * lost-worker sweep queues the row when Redis is back (a job added twice is one job).
-   */
+  /** Puts a job in the queue; a shared one (Redis) is waited for only briefly (see addWithin). */
   private async enqueue(job: Job): Promise<void> {
     if (!this.options.shared) return this.queue.add(job);
-    let timer: NodeJS.Timeout | undefined;
-    const added = this.queue.add(job);
-    added.catch(() => {});
-    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), SHARED_ADD_MS)));
-    try {
-      if ((await Promise.race([added, late])) === "late") this.onQueueTrouble?.(`the shared queue did not answer within ${SHARED_ADD_MS} ms; prediction ${job.predictionId} is queued when it is back`);
-    } catch (error) {
-      this.onQueueTrouble?.(`the shared queue refused prediction ${job.predictionId} (${(error as Error).message}); it is queued when the queue is back`);
-    } finally {
-      clearTimeout(timer);
-    }
+    await addWithin(this.queue.add(job), job.predictionId, this.onQueueTrouble);
   }
 
   /** Told when the shared queue fails (for the log). */
@@ -236,11 +203,6 @@ export class PredictionService {
     return ids;
   }
 
-  /** A live prediction's current record (input included, secrets masked), for the worker. */
-  getLive(id: string): PredictionRecord | undefined {
-    return this.live.get(id);
-  }
-
   /** What the worker needs to run a prediction: the real input and which inputs are files. */
   runContext(id: string): RunContext | undefined {
     const run = this.runs.get(id);
@@ -263,32 +225,12 @@ export class PredictionService {
     const record = this.live.get(id);
     if (!record && !this.options.shared) return this.store.getPrediction(id).then((row) => (row ? toSnapshot(row) : null));
     if (record && TERMINAL_STATUSES.has(record.status)) return Promise.resolve(toSnapshot(record));
-    return new Promise((resolve) => {
-      const settle = (value: PredictionSnapshot | null) => {
-        clearTimeout(timer);
-        unsubscribe();
-        this.waiters.delete(release);
-        resolve(value);
-      };
-      const release = () => settle(null);
-      const timer = setTimeout(release, timeoutMs);
-      const unsubscribe = this.events.subscribe(id, (event) => {
-        if (event.type === "status" && TERMINAL_STATUSES.has(event.prediction.status)) settle(event.prediction);
-      });
-      this.waiters.add(release);
-      // Held elsewhere (scale-out): once other processes' events reach us, read where it stands.
-      if (!record) {
-        this.events
-          .ready()
-          .then(() => this.store.getPrediction(id))
-          .then((row) => (!row ? settle(null) : TERMINAL_STATUSES.has(row.status) ? settle(toSnapshot(row)) : undefined), () => {});
-      }
-    });
+    return this.doneWaiters.wait(id, timeoutMs, record !== undefined);
   }
 
   /** Ends every waitUntilDone now, as if it had timed out (the server is shutting down). */
   releaseWaiters(): void {
-    for (const release of [...this.waiters]) release();
+    this.doneWaiters.releaseAll();
   }
 
   /** The prediction whoever holds its stream URL sees (the URL is the credential), or null. */

@@ -112,3 +112,19 @@ function persistOutput(o: RunHost["o"], item: unknown, files: StagedFiles | unde
 export function timeoutMessage(seconds: number): string {
   return `Prediction timed out after ${seconds} s (SPROCKET_PREDICTION_TIMEOUT); its instance was stopped.`;
 }
+
+/** Ends predictions running longer than the timeout (checked once a second by the worker). */
+export function enforceTimeouts(running: ReadonlyMap<string, Running>, timeoutSeconds: number): void {
+  const limitMs = timeoutSeconds * 1000;
+  const now = Date.now();
+  for (const [id, run] of running) {
+    if (now - run.startedAt <= limitMs || run.abortedAs) continue;
+    if (!run.instance.active.has(id)) {
+      // Not on the instance yet: stop its downloads, and leave the (healthy) instance alone.
+      run.abortedAs = "timed_out";
+      run.preparing.abort();
+    } else {
+      run.instance.killFor(id, { status: "failed", error: timeoutMessage(timeoutSeconds) });
+    }
+  }
+}

@@ -11,7 +11,7 @@ import { policyFor, type DeploymentTarget, type PoolPolicy } from "./pool-policy
 import { SpareRunner } from "./spare-runner.ts";
 import { runnerForDir, type RunnerCommands } from "./runner-command.ts";
 import { deploymentPoolOf, poolStats, type Pool, type PoolStats } from "./pools.ts";
-import { runPrediction, timeoutMessage, type RunHost, type Running } from "./run-prediction.ts";
+import { enforceTimeouts, runPrediction, type RunHost, type Running } from "./run-prediction.ts";
 import type { UrlInputOptions } from "./url-inputs.ts";
 
 /** What the worker needs of predictions: the PredictionService in a `serve` process, the API (processes/worker-link.ts) on a `sprocket worker` host. */
@@ -97,7 +97,7 @@ export class Worker {
     });
     // Timeouts and idle instances are checked once a second rather than with a timer each.
     this.sweep = setInterval(() => {
-      this.enforceTimeouts();
+      enforceTimeouts(this.running, this.o.config.predictionTimeoutSeconds);
       this.stopIdleInstances();
       for (const [id, at] of this.canceledEarly) if (Date.now() - at > 60_000) this.canceledEarly.delete(id);
       // Work that waits for room on the host is retried here too, in case no exit woke it.
@@ -389,21 +389,6 @@ export class Worker {
         }
       }
       if (pool.instances.length === 0 && pool.policy.min === 0 && this.o.queue.depth(key) === 0) this.pools.delete(key);
-    }
-  }
-
-  private enforceTimeouts(): void {
-    const limitMs = this.o.config.predictionTimeoutSeconds * 1000;
-    const now = Date.now();
-    for (const [id, run] of this.running) {
-      if (now - run.startedAt <= limitMs || run.abortedAs) continue;
-      if (!run.instance.active.has(id)) {
-        // Not on the instance yet: stop its downloads, and leave the (healthy) instance alone.
-        run.abortedAs = "timed_out";
-        run.preparing.abort();
-      } else {
-        run.instance.killFor(id, { status: "failed", error: timeoutMessage(this.o.config.predictionTimeoutSeconds) });
-      }
     }
   }
 }
