@@ -15,7 +15,7 @@ function drain(queue: LocalQueue, pool: string): string[] {
 test("jobs come out oldest first per pool, and enqueue wakes listeners at once", () => {
   const queue = new LocalQueue();
   const woken: string[] = [];
-  queue.onEnqueue((version) => woken.push(version));
+  queue.onEnqueue((queued) => woken.push(queued.pool));
   queue.enqueue(job("p1", "v1"));
   queue.enqueue(job("p2", "v2"));
   queue.enqueue(job("p3", "v1"));

@@ -16,7 +16,7 @@ interface PoolQueue {
 export class LocalQueue implements Queue, JobQueue {
   private readonly pools = new Map<string, PoolQueue>();
   private readonly jobs = new Map<string, Job>();
-  private readonly listeners: ((pool: string) => void)[] = [];
+  private readonly listeners: ((job: Job) => void)[] = [];
 
   enqueue(job: Job): void {
     let pool = this.pools.get(job.pool);
@@ -33,7 +33,7 @@ export class LocalQueue implements Queue, JobQueue {
     list.push(job);
     pool.size++;
     this.jobs.set(job.predictionId, job);
-    for (const listener of this.listeners) listener(job.pool);
+    for (const listener of this.listeners) listener(job);
     // Claimers in other processes wait for work only when the in-process worker left some.
     if (this.jobs.has(job.predictionId)) for (const wake of [...this.sleepers]) wake();
   }
@@ -94,7 +94,7 @@ export class LocalQueue implements Queue, JobQueue {
     return [...this.jobs.keys()];
   }
 
-  onEnqueue(listener: (pool: string) => void): void {
+  onEnqueue(listener: (job: Job) => void): void {
     this.listeners.push(listener);
   }
 

@@ -67,8 +67,8 @@ export interface Queue {
   pendingPools(): string[];
   /** The predictions whose jobs wait here. */
   waitingIds(): string[];
-  /** Called synchronously after each enqueue with the job's pool. */
-  onEnqueue(listener: (pool: string) => void): void;
+  /** Called synchronously after each enqueue with the job. */
+  onEnqueue(listener: (job: Job) => void): void;
 }
 
 /**

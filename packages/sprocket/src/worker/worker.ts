@@ -91,7 +91,13 @@ export class Worker {
 
   start(): void {
     this.started = true;
-    this.o.queue.onEnqueue((pool) => this.dispatch(pool));
+    this.o.queue.onEnqueue((job) => {
+      // Canceled while its claim was under way: it ends here instead of waiting for an instance.
+      if (this.canceledEarly.delete(job.predictionId) && this.o.queue.remove(job.predictionId)) {
+        return void this.o.predictions.markCanceled(job.predictionId).catch((error) => this.reportError(error));
+      }
+      this.dispatch(job.pool);
+    });
     this.unsubscribe = this.o.events.subscribe(ALL_PREDICTIONS, (event) => {
       if (event.type === "cancel_requested") this.cancel(event.id);
     });
