@@ -46,3 +46,16 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
 export function exitCodeOf(code: ErrorCode): number {
   return BY_CODE[code] ?? EXIT.serverError;
 }
+
+/** A long-running command (serve, worker) closes `what` once on Ctrl-C or SIGTERM, then exits 0. */
+export function closeOnSignals(what: { close(): Promise<void> }): void {
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await what.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { loadConfig } from "../config/index.ts";
 import { serve } from "../processes/serve.ts";
+import { closeOnSignals } from "./exit-codes.ts";
 import { examples } from "./help.ts";
 
 export function registerServe(program: Command): void {
@@ -34,13 +35,5 @@ async function runServe(options: { host?: string; port?: string; data?: string; 
       "",
     ].join("\n"),
   );
-  let closing = false;
-  const shutdown = async () => {
-    if (closing) return;
-    closing = true;
-    await server.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  closeOnSignals(server);
 }

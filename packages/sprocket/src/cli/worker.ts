@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { loadConfig } from "../config/index.ts";
 import { AppError } from "../errors/index.ts";
 import { runWorkerHost } from "../processes/worker-host.ts";
+import { closeOnSignals } from "./exit-codes.ts";
 import { examples } from "./help.ts";
 
 export function registerWorker(program: Command): void {
@@ -24,13 +25,5 @@ async function runWorker(options: { server?: string; token?: string; data: strin
   if (!config.apiToken) throw new AppError("unauthenticated", "no token: pass --token or set SPROCKET_API_TOKEN (a full token of the admin account)");
   const host = await runWorkerHost({ serverUrl: config.serverUrl, token: config.apiToken, dataDir: options.data, name: options.name, config, env: process.env, execPath: process.execPath });
   process.stdout.write(`Sprocket worker ${host.workerId} is working for ${config.serverUrl}\n`);
-  let closing = false;
-  const shutdown = async () => {
-    if (closing) return;
-    closing = true;
-    await host.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  closeOnSignals(host);
 }

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { describe } from "node:test";
 import { eventBusContract } from "./contract.ts";
 import { RedisEventBus } from "./redis-event-bus.ts";
-import { TEST_REDIS_URL as url, redisReachable } from "../../test/redis-test.ts";
+import { TEST_REDIS_URL as url, redisReachable } from "../../test/services.ts";
 
 const reachable = await redisReachable(url, "the Redis event bus contract");
 

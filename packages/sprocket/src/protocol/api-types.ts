@@ -156,3 +156,17 @@ export interface Deployment {
   };
   sprocket_pool?: DeploymentPool;
 }
+
+/** What a worker host's heartbeat reports (scale-out; kept by the store, times in ms since the epoch). */
+export interface WorkerReport {
+  id: string;
+  name: string;
+  /** The hardware SKUs it serves. */
+  hardware: string[];
+  /** Its model instances by pool and state, as it reported them. */
+  instances: unknown[];
+  /** Predictions it holds: preparing, running, or claimed and waiting in its own queue. */
+  running: string[];
+  lastSeen: number;
+  startedAt: number;
+}

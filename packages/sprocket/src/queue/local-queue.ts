@@ -1,3 +1,4 @@
+import { Sleepers } from "../lib/sleepers.ts";
 import type { Job, JobQueue, Queue, QueuePlace } from "./queue.ts";
 
 /** One pool's waiting jobs: a FIFO per account, served in turns. */
@@ -17,6 +18,8 @@ export class LocalQueue implements Queue, JobQueue {
   private readonly pools = new Map<string, PoolQueue>();
   private readonly jobs = new Map<string, Job>();
   private readonly listeners: ((job: Job) => void)[] = [];
+  /** Claims waiting for work (from other processes, see claim). */
+  private readonly sleepers = new Sleepers();
 
   enqueue(job: Job): void {
     let pool = this.pools.get(job.pool);
@@ -35,7 +38,7 @@ export class LocalQueue implements Queue, JobQueue {
     this.jobs.set(job.predictionId, job);
     for (const listener of this.listeners) listener(job);
     // Claimers in other processes wait for work only when the in-process worker left some.
-    if (this.jobs.has(job.predictionId)) for (const wake of [...this.sleepers]) wake();
+    if (this.jobs.has(job.predictionId)) this.sleepers.wakeAll();
   }
 
   take(key: string): Job | undefined {
@@ -117,7 +120,7 @@ export class LocalQueue implements Queue, JobQueue {
     };
     let pools = this.pendingPools().filter(suits);
     if (pools.length === 0 && waitMs > 0) {
-      await this.nextEnqueue(waitMs);
+      await this.sleepers.sleep(waitMs);
       pools = this.pendingPools().filter(suits);
     }
     const taken: Job[] = [];
@@ -146,21 +149,6 @@ export class LocalQueue implements Queue, JobQueue {
   }
 
   async close(): Promise<void> {
-    for (const wake of this.sleepers) wake();
-  }
-
-  private readonly sleepers = new Set<() => void>();
-
-  /** Resolves at the next enqueue or after `ms`. */
-  private nextEnqueue(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
+    this.sleepers.wakeAll();
   }
 }

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { describe } from "node:test";
 import { jobQueueContract } from "./contract.ts";
 import { RedisQueue } from "./redis-queue.ts";
-import { TEST_REDIS_URL, redisReachable } from "../../test/redis-test.ts";
+import { TEST_REDIS_URL, redisReachable } from "../../test/services.ts";
 
 const reachable = await redisReachable(TEST_REDIS_URL, "the Redis (BullMQ) queue contract");
 

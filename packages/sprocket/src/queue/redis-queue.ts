@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Queue as BullQueue, QueueEvents, Worker as BullWorker, type ConnectionOptions } from "bullmq";
 import { Redis } from "ioredis";
+import { Sleepers } from "../lib/sleepers.ts";
 import type { Job, JobQueue } from "./queue.ts";
 
 /** The BullMQ queue of CPU jobs (and jobs of no particular hardware); each GPU SKU has `<this>-<sku>`. */
@@ -28,7 +29,8 @@ interface Lane {
  */
 export class RedisQueue implements JobQueue {
   private readonly lanes = new Map<string, Lane>();
-  private readonly sleepers = new Set<() => void>();
+  /** Claims waiting for work, woken when a job is added to a lane this process listens to. */
+  private readonly sleepers = new Sleepers();
   private readonly connection: ConnectionOptions;
   /** For the set of SKUs ever queued (`<prefix>:<name>:skus`), so a cancel finds a job whatever its lane. */
   private readonly meta: Redis;
@@ -66,7 +68,7 @@ export class RedisQueue implements JobQueue {
   async claim(max: number, waitMs: number, hardware: readonly string[] = ["cpu"]): Promise<Job[]> {
     let taken = await this.takeUpTo(max, hardware);
     if (taken.length === 0 && waitMs > 0) {
-      await this.nextAdded(waitMs);
+      await this.sleepers.sleep(waitMs);
       taken = await this.takeUpTo(max, hardware);
     }
     return taken;
@@ -98,7 +100,7 @@ export class RedisQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    for (const wake of [...this.sleepers]) wake();
+    this.sleepers.wakeAll();
     await Promise.allSettled([...this.lanes.values()].flatMap((lane) => [lane.taker.close(), lane.events.close(), lane.queue.close()]));
     this.meta.disconnect();
   }
@@ -126,9 +128,7 @@ export class RedisQueue implements JobQueue {
       // A worker with no processor: jobs are taken only when claim() asks (BullMQ's manual mode).
       const taker = new BullWorker(name, null, { ...options, autorun: false, lockDuration: 15_000, stalledInterval: 5_000 });
       const events = new QueueEvents(name, options);
-      events.on("waiting", () => {
-        for (const wake of [...this.sleepers]) wake();
-      });
+      events.on("waiting", () => this.sleepers.wakeAll());
       queue.on("error", () => {});
       taker.on("error", () => {});
       events.on("error", () => {});
@@ -155,19 +155,6 @@ export class RedisQueue implements JobQueue {
       taken.push(...got.map(({ job }) => job.data as Job));
     }
     return taken;
-  }
-
-  /** Resolves when a job is added to a lane this process listens to, or after `ms`. */
-  private nextAdded(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
   }
 }
 

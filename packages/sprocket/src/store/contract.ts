@@ -381,14 +381,15 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     await store.insertPrediction(prediction("p3", "ada", at(3), "succeeded"));
     // Two workers race for p1: one gets it. A finished prediction is never handed out.
     const wins = await Promise.all([store.assignPrediction("p1", "w1"), store.assignPrediction("p1", "w2")]);
-    assert.deepEqual(wins, [true, false]);
+    assert.equal(wins.filter(Boolean).length, 1, "exactly one of the two gets it");
+    const winner = wins[0] ? "w1" : "w2";
     assert.equal(await store.assignPrediction("p3", "w1"), false);
-    assert.equal((await store.getPrediction("p1"))!.workerId, "w1");
+    assert.equal((await store.getPrediction("p1"))!.workerId, winner);
     assert.deepEqual((await store.unassignedQueued(at(10), 10)).map((p) => p.id), ["p2"]);
-    assert.deepEqual((await store.predictionsOfWorker("w1")).map((p) => p.id), ["p1"]);
+    assert.deepEqual((await store.predictionsOfWorker(winner)).map((p) => p.id), ["p1"]);
     // Only a worker still silent is removed, and only one sweeper removes it.
     assert.equal(await store.removeLostWorker("w1", 1_500), false);
-    assert.deepEqual(await Promise.all([store.removeLostWorker("w1", 3_000), store.removeLostWorker("w1", 3_000)]), [true, false]);
+    assert.equal((await Promise.all([store.removeLostWorker("w1", 3_000), store.removeLostWorker("w1", 3_000)])).filter(Boolean).length, 1);
     assert.deepEqual(await store.listWorkers(), []);
     await store.unassignPrediction("p1");
     assert.deepEqual((await store.unassignedQueued(at(10), 10)).map((p) => p.id), ["p1", "p2"]);

@@ -4,17 +4,11 @@
 // Without a reachable PostgreSQL the suite says that it skipped and why.
 import { randomBytes } from "node:crypto";
 import { after, describe } from "node:test";
-import pg from "pg";
 import { storeContract } from "./contract.ts";
 import { PostgresStore } from "./postgres-store.ts";
+import { schemaUrl, testPostgres } from "../../test/services.ts";
 
-const URL_BASE = process.env.SPROCKET_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
-const admin = new pg.Pool({ connectionString: URL_BASE, max: 2, connectionTimeoutMillis: 3000 });
-admin.on("error", () => {});
-const reachable = await admin.query("SELECT 1").then(() => true, (error: Error) => {
-  console.log(`SKIPPED: the PostgreSQL store contract (no PostgreSQL at ${URL_BASE}: ${error.message}); set SPROCKET_TEST_DATABASE_URL`);
-  return false;
-});
+const { admin, reachable } = await testPostgres("the PostgreSQL store contract", 2);
 const schemas: string[] = [];
 
 after(async () => {
@@ -27,7 +21,7 @@ describe("PostgresStore", { skip: !reachable && "no PostgreSQL reachable (see th
     const schema = `sprocket_test_${randomBytes(6).toString("hex")}`;
     schemas.push(schema);
     await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = `${URL_BASE}${URL_BASE.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const url = schemaUrl(schema);
     return new PostgresStore(url).open();
   });
 });

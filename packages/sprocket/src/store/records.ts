@@ -1,4 +1,4 @@
-import type { PredictionStatus } from "../protocol/api-types.ts";
+import type { PredictionStatus, WorkerReport } from "../protocol/api-types.ts";
 
 export interface AccountRecord {
   username: string;
@@ -197,16 +197,5 @@ export interface DeploymentRelease {
   createdBy: { type: "user" | "organization"; username: string; name: string };
 }
 
-/** A worker host as its last heartbeat described it (times in ms since the epoch). */
-export interface WorkerRecord {
-  id: string;
-  name: string;
-  /** The hardware SKUs it serves. */
-  hardware: string[];
-  /** Its model instances (version, pool, state, pid, load), as it reported them. */
-  instances: unknown[];
-  /** Predictions it holds: preparing, running, or claimed and waiting in its own queue. */
-  running: string[];
-  lastSeen: number;
-  startedAt: number;
-}
+/** A worker host as its last heartbeat described it (protocol/api-types.ts). */
+export type WorkerRecord = WorkerReport;

@@ -1,13 +1,4 @@
-/** What a heartbeat reports (the store keeps it as a WorkerBeat; times in ms since the epoch). */
-export interface WorkerBeat {
-  id: string;
-  name: string;
-  hardware: string[];
-  instances: unknown[];
-  running: string[];
-  lastSeen: number;
-  startedAt: number;
-}
+import type { WorkerReport } from "../protocol/api-types.ts";
 
 /**
  * A worker host's heartbeat (scale-out): every `everyMs` it reports who it is, its instances and
@@ -16,9 +7,9 @@ export interface WorkerBeat {
  * fails is logged once until one gets through again.
  */
 export function startHeartbeat(
-  identity: Pick<WorkerBeat, "id" | "name" | "hardware">,
-  describe: () => Pick<WorkerBeat, "instances" | "running">,
-  report: (worker: WorkerBeat) => Promise<void>,
+  identity: Pick<WorkerReport, "id" | "name" | "hardware">,
+  describe: () => Pick<WorkerReport, "instances" | "running">,
+  report: (worker: WorkerReport) => Promise<void>,
   everyMs: number,
   log: (message: string) => void,
 ): { stop(): void; beat(): Promise<void> } {

@@ -8,19 +8,13 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import pg from "pg";
 import { CLI } from "./cli-run.ts";
 import { PACKAGE_ROOT, api, pushFixture, startServer, tempDir, waitFor, waitForPrediction, type TestServer } from "./harness.ts";
+import { schemaUrl, testPostgres } from "../services.ts";
 
-const URL_BASE = process.env.SPROCKET_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
-const admin = new pg.Pool({ connectionString: URL_BASE, max: 1, connectionTimeoutMillis: 3000 });
-admin.on("error", () => {});
-const reachable = await admin.query("SELECT 1").then(() => true, (error: Error) => {
-  console.log(`SKIPPED: Sprocket on PostgreSQL (no PostgreSQL at ${URL_BASE}: ${error.message}); set SPROCKET_TEST_DATABASE_URL`);
-  return false;
-});
+const { admin, reachable } = await testPostgres("Sprocket on PostgreSQL");
 const schema = `sprocket_e2e_${randomBytes(6).toString("hex")}`;
-const databaseUrl = `${URL_BASE}${URL_BASE.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+const databaseUrl = schemaUrl(schema);
 
 describe("Sprocket on PostgreSQL", { skip: !reachable && "no PostgreSQL reachable (see the SKIPPED line)" }, () => {
   let server: TestServer;

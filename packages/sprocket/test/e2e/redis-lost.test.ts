@@ -8,16 +8,10 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
-import pg from "pg";
 import { api, startServer, waitFor, waitForPrediction, type TestServer } from "./harness.ts";
+import { schemaUrl, testPostgres } from "../services.ts";
 
-const URL_BASE = process.env.SPROCKET_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
-const admin = new pg.Pool({ connectionString: URL_BASE, max: 1, connectionTimeoutMillis: 3000 });
-admin.on("error", () => {});
-const pgReachable = await admin.query("SELECT 1").then(() => true, (error: Error) => {
-  console.log(`SKIPPED: Redis lost mid-run (no PostgreSQL at ${URL_BASE}: ${error.message}); set SPROCKET_TEST_DATABASE_URL`);
-  return false;
-});
+const { admin, reachable: pgReachable } = await testPostgres("Redis lost mid-run");
 const redisBinary = spawnSync("redis-server", ["--version"]).status === 0;
 if (!redisBinary) console.log("SKIPPED: Redis lost mid-run (no redis-server binary to start a Redis of the test's own)");
 const tag = randomBytes(6).toString("hex");
@@ -57,7 +51,7 @@ describe("Redis lost mid-run (scale-out)", { skip: !(pgReachable && redisBinary)
     redis = await startRedis(port);
     server = await startServer({
       env: {
-        SPROCKET_DATABASE_URL: `${URL_BASE}${URL_BASE.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+        SPROCKET_DATABASE_URL: schemaUrl(schema),
         SPROCKET_REDIS_URL: `redis://127.0.0.1:${port}`,
       },
     });

@@ -9,23 +9,16 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import pg from "pg";
 import { CLI } from "./cli-run.ts";
 import { PACKAGE_ROOT, api, pushFixture, startServer, tempDir, waitFor, waitForPrediction, TERMINAL, type TestServer } from "./harness.ts";
-import { TEST_REDIS_URL, redisReachable } from "../redis-test.ts";
+import { TEST_REDIS_URL, redisReachable, schemaUrl, testPostgres } from "../services.ts";
 
-const URL_BASE = process.env.SPROCKET_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
-const admin = new pg.Pool({ connectionString: URL_BASE, max: 1, connectionTimeoutMillis: 3000 });
-admin.on("error", () => {});
-const pgReachable = await admin.query("SELECT 1").then(() => true, (error: Error) => {
-  console.log(`SKIPPED: Sprocket scale-out (no PostgreSQL at ${URL_BASE}: ${error.message}); set SPROCKET_TEST_DATABASE_URL`);
-  return false;
-});
+const { admin, reachable: pgReachable } = await testPostgres("Sprocket scale-out");
 const reachable = pgReachable && (await redisReachable(TEST_REDIS_URL, "Sprocket scale-out"));
 const tag = randomBytes(6).toString("hex");
 const schema = `sprocket_scale_${tag}`;
 const env = {
-  SPROCKET_DATABASE_URL: `${URL_BASE}${URL_BASE.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+  SPROCKET_DATABASE_URL: schemaUrl(schema),
   SPROCKET_REDIS_URL: TEST_REDIS_URL,
   SPROCKET_REDIS_PREFIX: `sprocket-test-${tag}`,
 };
