@@ -71,7 +71,9 @@ export class Api {
   versions = (ref: string) => this.request<Page<Version>>("GET", `/v1/models/${ref}/versions`);
   version = (ref: string, id: string) => this.request<Version>("GET", `/v1/models/${ref}/versions/${id}`);
   readme = (ref: string) => this.request<string>("GET", `/v1/models/${ref}/readme`);
-  predictions = (page?: string) => this.request<Page<Prediction>>("GET", page ? pathOf(page) : "/v1/predictions");
+  /** A page of predictions: `page` is a `next` URL (it keeps the filter), else the first page, of one status or all. */
+  predictions = (page?: string, status?: string) =>
+    this.request<Page<Prediction>>("GET", page ? pathOf(page) : status ? `/v1/predictions?status=${encodeURIComponent(status)}` : "/v1/predictions");
   prediction = (id: string) => this.request<Prediction>("GET", `/v1/predictions/${id}`);
   cancel = (id: string) => this.request<Prediction>("POST", `/v1/predictions/${id}/cancel`);
   webhooks = (id: string) => this.request<WebhookLog>("GET", `/v1/predictions/${id}/webhooks`);

@@ -1,6 +1,6 @@
 // Predictions: the account's history, newest first, a server page (100) at a time. The status
-// filter applies to the loaded page in the browser: GET /v1/predictions has no status parameter
-// (Replicate's has none either), so "failed" shows the failed ones among the page's 100.
+// filter is the server's (`GET /v1/predictions?status=`, a Sprocket extension), so "failed" pages
+// through every failed prediction.
 import { useState } from "react";
 import { useApi } from "../api/context.ts";
 import type { Page, Prediction } from "../api/types.ts";
@@ -16,8 +16,8 @@ export function PredictionsPage() {
   const { query } = useLocation();
   const status = query.get("status") ?? "all";
   const [page, setPage] = useState<string | undefined>();
-  const predictions = useLoad<Page<Prediction>>(() => api.predictions(page), [page]);
-  const rows = predictions.data?.results.filter((p) => status === "all" || p.status === status) ?? [];
+  const predictions = useLoad<Page<Prediction>>(() => api.predictions(page, status === "all" ? undefined : status), [page, status]);
+  const rows = predictions.data?.results ?? [];
 
   return (
     <>
@@ -32,22 +32,17 @@ export function PredictionsPage() {
       </PageTitle>
       <div className="filters">
         <label htmlFor="status-filter">Status</label>
-        <select id="status-filter" value={status} onChange={(e) => navigate(e.target.value === "all" ? "/predictions" : `/predictions?status=${e.target.value}`, { replace: true })}>
+        <select id="status-filter" value={status} onChange={(e) => (setPage(undefined), navigate(e.target.value === "all" ? "/predictions" : `/predictions?status=${e.target.value}`, { replace: true }))}>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
               {s}
             </option>
           ))}
         </select>
-        {predictions.data && status !== "all" ? (
-          <span className="muted" role="status">
-            {rows.length} of {predictions.data.results.length} on this page
-          </span>
-        ) : null}
       </div>
       <ErrorNote error={predictions.error} />
       {!predictions.data && !predictions.error ? <Loading /> : null}
-      {predictions.data && rows.length === 0 ? <p>No predictions{status !== "all" ? ` with status ${status} on this page` : ""}.</p> : null}
+      {predictions.data && rows.length === 0 ? <p>No predictions{status !== "all" ? ` with status ${status}` : ""}.</p> : null}
       {rows.length > 0 ? (
         <div className="table-wrap">
           <table className="predictions stack">

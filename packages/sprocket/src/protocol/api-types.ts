@@ -2,7 +2,8 @@
 // Every key is always present unless marked optional; Python 1.x rejects nulls in several
 // string fields, so those are typed non-null here.
 
-export type PredictionStatus = "starting" | "processing" | "succeeded" | "failed" | "canceled";
+export const PREDICTION_STATUSES = ["starting", "processing", "succeeded", "failed", "canceled"] as const;
+export type PredictionStatus = (typeof PREDICTION_STATUSES)[number];
 
 export const TERMINAL_STATUSES: ReadonlySet<PredictionStatus> = new Set(["succeeded", "failed", "canceled"]);
 

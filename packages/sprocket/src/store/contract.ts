@@ -2,6 +2,7 @@
 // a factory that returns an empty store.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { workerContract } from "./contract-workers.ts";
 import type { DeploymentRecord, FileRecord, ModelRecord, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "./store.ts";
 
 const model = (owner: string, name: string, visibility: "public" | "private" = "private", createdAt = new Date().toISOString()): ModelRecord => ({
@@ -370,29 +371,15 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     await store.close();
   });
 
-  test(`${name}: worker hosts: heartbeats, one worker per queued prediction, and what a lost worker held`, async () => {
+  test(`${name}: predictions can be listed by status`, async () => {
     const store = await make();
-    const worker = { id: "w1", name: "gpu-box", hardware: ["cpu"], instances: [{ version: "v", state: "ready" }], running: [] as string[], lastSeen: 1_000, startedAt: 1_000 };
-    await store.heartbeatWorker(worker);
-    await store.heartbeatWorker({ ...worker, running: ["p1"], lastSeen: 2_000 });
-    assert.deepEqual(await store.listWorkers(), [{ ...worker, running: ["p1"], lastSeen: 2_000 }]);
-    await store.insertPrediction(prediction("p1", "ada", at(1)));
-    await store.insertPrediction(prediction("p2", "ada", at(2)));
-    await store.insertPrediction(prediction("p3", "ada", at(3), "succeeded"));
-    // Two workers race for p1: one gets it. A finished prediction is never handed out.
-    const wins = await Promise.all([store.assignPrediction("p1", "w1"), store.assignPrediction("p1", "w2")]);
-    assert.equal(wins.filter(Boolean).length, 1, "exactly one of the two gets it");
-    const winner = wins[0] ? "w1" : "w2";
-    assert.equal(await store.assignPrediction("p3", "w1"), false);
-    assert.equal((await store.getPrediction("p1"))!.workerId, winner);
-    assert.deepEqual((await store.unassignedQueued(at(10), 10)).map((p) => p.id), ["p2"]);
-    assert.deepEqual((await store.predictionsOfWorker(winner)).map((p) => p.id), ["p1"]);
-    // Only a worker still silent is removed, and only one sweeper removes it.
-    assert.equal(await store.removeLostWorker("w1", 1_500), false);
-    assert.equal((await Promise.all([store.removeLostWorker("w1", 3_000), store.removeLostWorker("w1", 3_000)])).filter(Boolean).length, 1);
-    assert.deepEqual(await store.listWorkers(), []);
-    await store.unassignPrediction("p1");
-    assert.deepEqual((await store.unassignedQueued(at(10), 10)).map((p) => p.id), ["p1", "p2"]);
+    await store.insertPrediction(prediction("s1", "ada", at(1), "succeeded"));
+    await store.insertPrediction(prediction("f1", "ada", at(2), "failed"));
+    await store.insertPrediction(prediction("f2", "bo", at(3), "failed"));
+    assert.deepEqual((await store.listPredictions({ account: "ada", limit: 10, status: "failed" })).rows.map((p) => p.id), ["f1"]);
+    assert.deepEqual((await store.listPredictions({ account: "ada", limit: 10 })).rows.map((p) => p.id), ["f1", "s1"]);
     await store.close();
   });
+
+  workerContract(name, make, prediction, at);
 }

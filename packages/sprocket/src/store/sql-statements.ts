@@ -61,6 +61,10 @@ export function listPredictionsStatement(q: PredictionListQuery): Statement {
     where.push("token_id = ?");
     values.push(q.tokenId);
   }
+  if (q.status) {
+    where.push("status = ?");
+    values.push(q.status);
+  }
   if (q.after) {
     where.push("(created_at, id) < (?, ?)");
     values.push(q.after.createdAt, q.after.id);

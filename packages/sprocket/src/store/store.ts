@@ -46,6 +46,8 @@ export interface PredictionListQuery {
   tokenId?: string;
   /** Predictions (the default) or trainings. */
   kind?: "prediction" | "training";
+  /** Only those in this state (Sprocket extension `?status=`, for the dashboard's filter). */
+  status?: PredictionRecord["status"];
 }
 
 export type PredictionPatch = Partial<

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type Replicate from "replicate";
-import { TERMINAL, clientFor, createUserToken, pushFixture, startServer, waitFor, type TestServer } from "./harness.ts";
+import { TERMINAL, api, clientFor, createUserToken, pushFixture, startServer, waitFor, type TestServer } from "./harness.ts";
 
 describe("predictions through the official replicate client", () => {
   let server: TestServer;
@@ -164,5 +164,22 @@ describe("predictions through the official replicate client", () => {
     for (let i = 1; i < spans.length; i++) {
       assert.ok(spans[i][0] >= spans[i - 1][1] - 25, `prediction ${i} started ${spans[i - 1][1] - spans[i][0]} ms before the previous one ended`);
     }
+  });
+
+  test("GET /v1/predictions?status= (extension) lists one state's predictions; an unknown state is a 400", async () => {
+    const ok = await replicate.predictions.create({ model: "admin/hello", input: { name: "fine" } });
+    const bad = await replicate.predictions.create({ model: "admin/fails", input: {} });
+    for (const p of [ok, bad]) await waitFor(async () => TERMINAL.has((await replicate.predictions.get(p.id)).status));
+    const ids = async (status: string) => {
+      const page = await api(server.url, `/v1/predictions?status=${status}`, { token: server.token });
+      assert.ok(page.body.results.every((p: { status: string }) => p.status === status), `only ${status} ones`);
+      return page.body.results.map((p: { id: string }) => p.id);
+    };
+    assert.ok((await ids("failed")).includes(bad.id));
+    assert.ok(!(await ids("failed")).includes(ok.id));
+    assert.ok((await ids("succeeded")).includes(ok.id));
+    const wrong = await api(server.url, "/v1/predictions?status=done", { token: server.token });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.body.detail, /status must be one of starting, processing, succeeded, failed, canceled/);
   });
 });

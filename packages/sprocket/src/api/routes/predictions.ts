@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, isJsonObject, validationError } from "../../errors/index.ts";
 import { parseDuration } from "../../lib/duration.ts";
-import type { InvalidField, Prediction } from "../../protocol/api-types.ts";
+import { PREDICTION_STATUSES, type InvalidField, type Prediction, type PredictionStatus } from "../../protocol/api-types.ts";
 import type { PredictionSnapshot } from "../../events/event-bus.ts";
 import type { VersionRecord } from "../../store/store.ts";
 import { cursorOf, predictionPage } from "../pagination.ts";
@@ -58,6 +58,7 @@ export function registerPredictionRoutes(app: FastifyInstance, deps: ApiDeps): v
       after: cursorOf(request),
       createdAfter: dateParam(query.created_after, "created_after"),
       createdBefore: dateParam(query.created_before, "created_before"),
+      status: statusParam(query.status),
     });
     return predictionPage(request, page, predictions, (prediction) => presentPrediction(prediction, request.origin, deps.signer));
   });
@@ -196,6 +197,13 @@ function retentionOf(body: Record<string, unknown>, defaultHours: number): numbe
     ]);
   }
   return seconds;
+}
+
+/** `?status=` (Sprocket extension): one of the prediction states, or absent for all. */
+function statusParam(value: string | undefined): PredictionStatus | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!PREDICTION_STATUSES.includes(value as PredictionStatus)) throw new AppError("bad_request", `status must be one of ${PREDICTION_STATUSES.join(", ")}, got "${value}"`);
+  return value as PredictionStatus;
 }
 
 function dateParam(value: string | undefined, name: string): string | undefined {
