@@ -237,6 +237,12 @@ export function storeContract(name: string, make: () => Promise<Store>): void {
     const reset = (await store.webhookDeliveries("p")).find((d) => d.id === "done")!;
     assert.deepEqual([reset.state, reset.attempts, reset.nextAttemptAt, reset.giveUpAt], ["pending", 2, at(60), at(90)]);
 
+    // Two processes taking the same due message: one lease lands; a lease on a stale due time does not.
+    const leases = await Promise.all([store.leaseWebhookDelivery("done", at(60), at(70)), store.leaseWebhookDelivery("done", at(60), at(70))]);
+    assert.equal(leases.filter(Boolean).length, 1);
+    assert.equal(await store.leaseWebhookDelivery("done", at(60), at(80)), false);
+    assert.equal((await store.dueWebhookDeliveries(at(65), 10)).some((d) => d.id === "done"), false, "leased: not due until the lease ends");
+
     const log = await store.webhookAttempts("p");
     assert.deepEqual(log.map((a) => [a.deliveryId, a.attempt, a.statusCode]), [["done", 1, 503], ["out1", 1, 503], ["done", 2, 200]]);
     assert.equal(log[0].latencyMs, 1.5);

@@ -1,7 +1,7 @@
 import type { AuditEventRecord, IdempotencyRecord, TokenRecord, WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 import { PostgresConnection } from "./postgres-connection.ts";
 import { toAttempt, toAudit, toDelivery, toToken, type Row } from "./sql-rows.ts";
-import { SELECT_IDEMPOTENCY_KEY, claimIdempotencyKeyStatement, insertScopedTokenStatement, toIdempotency } from "./sql-statements.ts";
+import { SELECT_IDEMPOTENCY_KEY, claimIdempotencyKeyStatement, insertScopedTokenStatement, leaseWebhookDeliveryStatement, toIdempotency } from "./sql-statements.ts";
 
 type Run = (text: string, params?: unknown[]) => Promise<{ rows: Row[]; changes: number }>;
 
@@ -51,6 +51,11 @@ export abstract class PostgresSideTables extends PostgresConnection {
        WHERE prediction_id = ? AND state = 'pending' AND id <> ? AND created_at <= ? AND event = ANY(?)`,
       [by.predictionId, by.id, by.createdAt, [...events]],
     );
+  }
+
+  async leaseWebhookDelivery(id: string, due: string, until: string) {
+    const { text, values } = leaseWebhookDeliveryStatement(id, due, until);
+    return (await this.q(text, values)).changes === 1;
   }
 
   async resetWebhookDelivery(id: string, nextAttemptAt: string, giveUpAt: string) {

@@ -107,3 +107,8 @@ export function toIdempotency(row: Row): IdempotencyRecord {
     createdAt: String(row.created_at),
   };
 }
+
+/** A due webhook delivery taken for one attempt (see Store.leaseWebhookDelivery). */
+export function leaseWebhookDeliveryStatement(id: string, due: string, until: string): Statement {
+  return { text: "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND state = 'pending' AND next_attempt_at = ?", values: [until, id, due] };
+}

@@ -1,6 +1,7 @@
 import type { WebhookAttemptRecord, WebhookDeliveryRecord } from "./records.ts";
 import { SqliteTokenTables } from "./sqlite-tokens.ts";
 import { toAttempt, toDelivery, type Row } from "./sql-rows.ts";
+import { leaseWebhookDeliveryStatement } from "./sql-statements.ts";
 
 /** The webhook tables (secrets, outbox, attempt log) of SqliteStore. */
 export abstract class SqliteWebhookTables extends SqliteTokenTables {
@@ -49,6 +50,11 @@ export abstract class SqliteWebhookTables extends SqliteTokenTables {
          WHERE prediction_id = ? AND state = 'pending' AND id <> ? AND created_at <= ? AND event IN (${marks})`,
       ).run(by.predictionId, by.id, by.createdAt, ...events),
     );
+  }
+
+  async leaseWebhookDelivery(id: string, due: string, until: string) {
+    const { text, values } = leaseWebhookDeliveryStatement(id, due, until);
+    return (await this.batch.run(() => Number(this.sql(text).run(...values).changes))) === 1;
   }
 
   async resetWebhookDelivery(id: string, nextAttemptAt: string, giveUpAt: string) {

@@ -165,6 +165,11 @@ export interface Store {
   dueWebhookDeliveries(now: string, limit: number): Promise<WebhookDeliveryRecord[]>;
   /** Marks the pending deliveries of `by`'s prediction, of these events and no newer than `by`, superseded. */
   supersedeWebhookDeliveries(by: WebhookDeliveryRecord, events: readonly string[]): Promise<void>;
+  /**
+   * Takes a due delivery for one attempt: its next attempt moves to `until`, only if it is still
+   * pending and due at `due` (what the caller read). Of processes sharing a database, one gets true.
+   */
+  leaseWebhookDelivery(id: string, due: string, until: string): Promise<boolean>;
   /** Makes a delivery pending again (a redelivery), due at `nextAttemptAt`. */
   resetWebhookDelivery(id: string, nextAttemptAt: string, giveUpAt: string): Promise<void>;
   /** A prediction's deliveries, oldest first. */

@@ -35,6 +35,9 @@ interface Progress {
   timer?: NodeJS.Timeout;
 }
 
+/** How long one process owns an attempt before another may make it (longer than an attempt's timeout). */
+const ATTEMPT_LEASE_MS = 30_000;
+
 /**
  * Webhook delivery: turns prediction changes into signed messages in the store's outbox, sends each
  * at once, and retries failures from the outbox (`deliverDue`, on the scheduler's tick) until the
@@ -95,8 +98,13 @@ export class WebhookDispatcher implements PredictionWebhooks {
   /** Sends every pending message that is due (retries, and any the in-flight cap held back). */
   async deliverDue(): Promise<void> {
     if (this.stopping.signal.aborted || this.inFlight.size >= this.maxInFlight) return;
-    const due = await this.o.store.dueWebhookDeliveries(new Date().toISOString(), SCAN_LIMIT);
-    for (const delivery of due) this.send(delivery);
+    const now = Date.now();
+    const due = await this.o.store.dueWebhookDeliveries(new Date(now).toISOString(), SCAN_LIMIT);
+    for (const delivery of due) {
+      if (this.inFlight.has(delivery.id)) continue;
+      // Processes sharing a database (scale-out) all tick: the one whose lease lands sends it.
+      if (await this.o.store.leaseWebhookDelivery(delivery.id, delivery.nextAttemptAt!, new Date(now + ATTEMPT_LEASE_MS).toISOString())) this.send(delivery);
+    }
   }
 
   /** The account's signing secret (made on first use). */
@@ -153,7 +161,8 @@ export class WebhookDispatcher implements PredictionWebhooks {
       state: "pending",
       attempts: 0,
       createdAt: new Date(now).toISOString(),
-      nextAttemptAt: new Date(now).toISOString(),
+      // The creating process sends it at once; another takes over only if no attempt is recorded by then.
+      nextAttemptAt: new Date(now + ATTEMPT_LEASE_MS).toISOString(),
       giveUpAt: new Date(now + this.o.retryWindowMs).toISOString(),
     };
   }
