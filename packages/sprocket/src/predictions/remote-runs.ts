@@ -1,3 +1,4 @@
+import { AppError } from "../errors/index.ts";
 import type { EventBus } from "../events/event-bus.ts";
 import type { JobQueue, JobRun, Job } from "../queue/queue.ts";
 import type { Store, WorkerRecord } from "../store/store.ts";
@@ -105,36 +106,50 @@ export class RemoteRuns {
         }
         heldHere.add(id);
       }
-      const p = this.predictions;
-      switch (update.type) {
-        case "started":
-          await p.markStarted(id);
-          break;
-        case "log":
-          p.appendLogs(id, update.data);
-          break;
-        case "output":
-          p.appendOutput(id, this.persistOutput(update.item));
-          break;
-        case "metric":
-          p.recordMetric(id, update.name, update.value);
-          break;
-        case "succeeded": {
-          const output = this.persistOutput(update.output);
-          await this.outputStored(output);
-          await p.succeed(id, output);
-          break;
-        }
-        case "failed":
-          await p.fail(id, update.error);
-          break;
-        case "canceled":
-          await p.markCanceled(id);
-          break;
+      try {
+        await this.applyOne(update);
+      } catch (error) {
+        // The database is away: the whole batch is answered 503 and the worker sends it again.
+        if (error instanceof AppError && error.code === "unavailable") throw error;
+        // One bad update (an output that cannot be stored) fails its prediction, not the whole batch.
+        await this.predictions.fail(id, `The worker's report could not be applied: ${(error as Error).message}`).catch(() => {});
+        gone.add(id);
       }
     }
     // Still running elsewhere: what changed is written now, and this replica keeps nothing.
     for (const id of heldHere) await this.predictions.letGo(id);
     return { gone: [...gone] };
+  }
+
+
+  private async applyOne(update: RemoteUpdate): Promise<void> {
+    const { id } = update;
+    const p = this.predictions;
+    switch (update.type) {
+      case "started":
+        await p.markStarted(id);
+        break;
+      case "log":
+        p.appendLogs(id, update.data);
+        break;
+      case "output":
+        p.appendOutput(id, this.persistOutput(update.item));
+        break;
+      case "metric":
+        p.recordMetric(id, update.name, update.value);
+        break;
+      case "succeeded": {
+        const output = this.persistOutput(update.output);
+        await this.outputStored(output);
+        await p.succeed(id, output);
+        break;
+      }
+      case "failed":
+        await p.fail(id, update.error);
+        break;
+      case "canceled":
+        await p.markCanceled(id);
+        break;
+    }
   }
 }

@@ -2,6 +2,7 @@
 // or asks the server goes through here, over HTTP with the operator's token.
 import { createReadStream, rmSync, statSync } from "node:fs";
 import { Readable } from "node:stream";
+import { AppError, type ErrorCode } from "../errors/index.ts";
 import { maskSecrets } from "../predictions/secrets.ts";
 import type { RemoteDeployment, RemoteJob, RemoteUpdate } from "../predictions/remote-runs.ts";
 import type { RunContext } from "../predictions/prediction-service.ts";
@@ -12,6 +13,9 @@ import type { WorkerRecord } from "../store/store.ts";
 import type { JobSource } from "../worker/job-feeder.ts";
 import type { WorkerPredictions } from "../worker/worker.ts";
 import { ApiClient } from "./api-client.ts";
+
+/** Answers that mean the server will never take this batch (as opposed to: not now). */
+const REFUSED = new Set<ErrorCode>(["bad_request", "validation_failed", "body_too_large", "not_found"]);
 
 /** Marks an output file still to upload: NUL never appears in a staged token nor in a path we make. */
 const UPLOAD_MARK = "\u0000sprocket-upload\u0000";
@@ -66,6 +70,8 @@ export class WorkerApi {
  */
 export class RemotePredictions implements WorkerPredictions {
   private readonly contexts = new Map<string, RunContext>();
+  /** Output files uploaded, by prediction: upload mark → reference (see uploadFiles). */
+  private readonly uploaded = new Map<string, Map<string, string>>();
   private outbox: { update: RemoteUpdate; done?: () => void }[] = [];
   private sending = false;
 
@@ -139,11 +145,21 @@ export class RemotePredictions implements WorkerPredictions {
         for (const { update } of batch) updates.push(await this.uploadFiles(update));
         const { gone } = await this.api.update(updates);
         this.outbox.splice(0, batch.length);
-        for (const { done } of batch) done?.();
+        for (const { update, done } of batch) {
+          if (update.type === "succeeded" || update.type === "failed" || update.type === "canceled") this.uploaded.delete(update.id);
+          done?.();
+        }
         for (const id of gone) this.onGone(id);
         if (failures > 0) this.log("worker: reporting to the server again");
         failures = 0;
       } catch (error) {
+        // The server refused the batch itself (not unavailable): sending it again would not help.
+        if (error instanceof AppError && REFUSED.has(error.code)) {
+          this.log(`worker: the server refused ${batch.length} update(s) (${error.message}); dropped`);
+          this.outbox.splice(0, batch.length);
+          for (const { done } of batch) done?.();
+          continue;
+        }
         if (failures++ === 0) this.log(`worker: could not report to the server (${(error as Error).message}); retrying`);
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** failures)));
       }
@@ -151,27 +167,28 @@ export class RemotePredictions implements WorkerPredictions {
     this.sending = false;
   }
 
-  /** Output files marked by RemoteOutputs are uploaded (once) and replaced by their reference. */
+  /**
+   * Output files marked by RemoteOutputs are uploaded once and replaced by their reference: a file a
+   * model streamed and then returned again in its final output (and a batch sent again after a
+   * failure) reuses the reference, kept until the prediction's result has been sent.
+   */
   private async uploadFiles(update: RemoteUpdate): Promise<RemoteUpdate> {
     if (update.type !== "output" && update.type !== "succeeded") return update;
-    const pending: Promise<void>[] = [];
-    const refs = new Map<string, string>();
     const value = update.type === "output" ? update.item : update.output;
-    mapStrings(value, (text) => {
-      if (text.startsWith(UPLOAD_MARK) && !refs.has(text)) {
-        refs.set(text, "");
-        const staged = JSON.parse(text.slice(UPLOAD_MARK.length)) as StagedFiles[string];
-        pending.push(
-          this.api.uploadOutput(staged).then((ref) => {
-            refs.set(text, ref);
-            rmSync(staged.path, { force: true });
-          }),
-        );
-      }
-      return text;
-    });
-    if (pending.length === 0) return update;
-    await Promise.all(pending);
+    const marks: string[] = [];
+    mapStrings(value, (text) => (text.startsWith(UPLOAD_MARK) && !marks.includes(text) && marks.push(text), text));
+    if (marks.length === 0) return update;
+    const refs = this.uploaded.get(update.id) ?? new Map<string, string>();
+    this.uploaded.set(update.id, refs);
+    await Promise.all(
+      marks
+        .filter((mark) => !refs.has(mark))
+        .map(async (mark) => {
+          const staged = JSON.parse(mark.slice(UPLOAD_MARK.length)) as StagedFiles[string];
+          refs.set(mark, await this.api.uploadOutput(staged));
+          rmSync(staged.path, { force: true });
+        }),
+    );
     const replaced = mapStrings(value, (text) => refs.get(text) ?? text);
     return update.type === "output" ? { ...update, item: replaced } : { ...update, output: replaced };
   }

@@ -12,7 +12,7 @@ import { chmodSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CLI } from "./cli-run.ts";
-import { PACKAGE_ROOT, api, pushFixture, startServer, tempDir, waitFor, waitForPrediction, TERMINAL, type TestServer } from "./harness.ts";
+import { PACKAGE_ROOT, api, pushDir, pushFixture, startServer, tempDir, waitFor, waitForPrediction, TERMINAL, type TestServer } from "./harness.ts";
 import { TEST_REDIS_URL, redisReachable, schemaUrl, testPostgres } from "../services.ts";
 
 const { admin, reachable: pgReachable } = await testPostgres("sprocket worker hosts");
@@ -101,6 +101,13 @@ describe("sprocket worker hosts behind two API replicas (PostgreSQL + Redis)", {
     const upload = await api2.client.files.create(new Blob(["uploaded through replica 2"]), { filename: "note.txt" });
     const described = (await api1.client.run(`admin/file-info:${info}`, { input: { file: upload.urls.get } })) as { file: { text: string } };
     assert.equal(described.file.text, "uploaded through replica 2");
+  });
+
+  test("a Python iterator of files streams through a worker host: each file uploaded once, the final output naming the same files", { timeout: 30_000 }, async () => {
+    const version = await pushDir(api1, path.join(PACKAGE_ROOT, "python", "tests", "fixtures", "stream"), "admin/py-stream");
+    const output = (await api2.client.run(`admin/py-stream:${version}`, { input: { count: 3, pause: 0 } })) as string[];
+    assert.equal(output.length, 3);
+    assert.deepEqual(await Promise.all(output.map(async (url) => (await fetch(url)).text())), ["item 0", "item 1", "item 2"]);
   });
 
   test("a cancel on one replica stops a prediction running on a worker host; duplicate creates on both replicas make one prediction", async () => {
