@@ -318,9 +318,9 @@ export class PredictionService {
   /**
    * A user's cancel: a queued prediction is canceled at once; a running one is asked to stop
    * (the worker listens for `cancel_requested`) and ends `canceled` when its instance confirms or
-   * is killed. A finished prediction is returned unchanged.
+   * is killed. A finished prediction is returned unchanged. `waitForClaimed`: see below (a sweep doesn't).
    */
-  async requestCancel(id: string, account: string): Promise<PredictionSnapshot | null> {
+  async requestCancel(id: string, account: string, waitForClaimed = true): Promise<PredictionSnapshot | null> {
     const record = this.live.get(id) ?? (this.options.shared ? await this.store.getPrediction(id) : null);
     if (!record || TERMINAL_STATUSES.has(record.status)) return this.get(id, account);
     if (record.account !== account) return null;
@@ -328,7 +328,7 @@ export class PredictionService {
       this.live.set(id, record);
       await this.markCanceled(id);
     } else {
-      const done = record.status === "starting" && this.options.shared ? this.waitUntilDone(id, CANCEL_CLAIMED_WAIT_MS) : null;
+      const done = record.status === "starting" && this.options.shared && waitForClaimed ? this.waitUntilDone(id, CANCEL_CLAIMED_WAIT_MS) : null;
       this.events.publish(ALL_PREDICTIONS, { type: "cancel_requested", id });
       // Claimed by a worker host but not started: it ends there within a heartbeat, and a cancel
       // of a queued prediction answers canceled (as in embedded mode), so wait for that.

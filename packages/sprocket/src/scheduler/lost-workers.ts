@@ -39,6 +39,8 @@ export async function sweepLostWorkers(
     }
   }
   if (options.shared) {
+    // Cancel-After of predictions a host in another process runs (no replica holds them in memory).
+    for (const record of await store.overduePredictions(new Date(now).toISOString(), 100)) await predictions.requestCancel(record.id, record.account, false);
     for (const record of await store.unassignedQueued(new Date(now - UNCLAIMED_AFTER_MS).toISOString(), 100)) {
       if (!(await options.shared.has(record.id))) await requeueOrFail(store, predictions, record);
     }

@@ -35,4 +35,15 @@ export function workerContract(
     assert.deepEqual((await store.unassignedQueued(at(10), 10)).map((p) => p.id), ["p1", "p2"]);
     await store.close();
   });
+
+  test(`${name}: unfinished predictions past their deadline are found`, async () => {
+    const store = await make();
+    await store.insertPrediction({ ...prediction("d1", "ada", at(1)), deadline: at(5) });
+    await store.insertPrediction({ ...prediction("d2", "ada", at(2), "processing"), deadline: at(20) });
+    await store.insertPrediction({ ...prediction("d3", "ada", at(3), "succeeded"), deadline: at(4) });
+    await store.insertPrediction(prediction("d4", "ada", at(4)));
+    assert.deepEqual((await store.overduePredictions(at(10), 10)).map((p) => p.id), ["d1"]);
+    assert.deepEqual((await store.overduePredictions(at(30), 10)).map((p) => p.id), ["d1", "d2"]);
+    await store.close();
+  });
 }

@@ -272,6 +272,11 @@ export class PostgresStore extends PostgresSideTables implements Store {
     await this.q(text, values);
   }
 
+  async overduePredictions(now: string, limit: number) {
+    const { text, values } = W.overdueStatement(now, limit);
+    return (await this.q(text, values)).rows.map(toPrediction);
+  }
+
   async unassignedQueued(before: string, limit: number) {
     const { text, values } = W.unassignedQueuedStatement(before, limit);
     return (await this.q(text, values)).rows.map(toPrediction);

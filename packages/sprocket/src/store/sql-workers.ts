@@ -42,3 +42,8 @@ export function unassignPredictionStatement(id: string): Statement {
 export function unassignedQueuedStatement(before: string, limit: number): Statement {
   return { text: "SELECT * FROM predictions WHERE status = 'starting' AND worker_id IS NULL AND created_at < ? ORDER BY created_at, id LIMIT ?", values: [before, limit] };
 }
+
+/** Unfinished predictions whose Cancel-After deadline (ISO) has passed, oldest deadline first. */
+export function overdueStatement(now: string, limit: number): Statement {
+  return { text: "SELECT * FROM predictions WHERE deadline IS NOT NULL AND status IN ('starting', 'processing') AND deadline <= ? ORDER BY deadline LIMIT ?", values: [now, limit] };
+}

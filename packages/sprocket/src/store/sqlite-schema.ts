@@ -220,4 +220,9 @@ export const SQLITE_MIGRATIONS: string[] = [
     started_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // Cancel-After in scale-out: a prediction a worker host in another process runs is in no API
+  // replica's memory, so replicas find overdue ones here (only unfinished ones with a deadline).
+  `
+  CREATE INDEX predictions_open_deadline ON predictions(deadline) WHERE deadline IS NOT NULL AND status IN ('starting', 'processing');
+  `,
 ];

@@ -292,6 +292,11 @@ export class SqliteStore extends SqliteWebhookTables implements Store {
     await this.write(W.unassignPredictionStatement(id));
   }
 
+  async overduePredictions(now: string, limit: number) {
+    const { text, values } = W.overdueStatement(now, limit);
+    return (this.sql(text).all(...values) as Row[]).map(toPrediction);
+  }
+
   async unassignedQueued(before: string, limit: number) {
     const { text, values } = W.unassignedQueuedStatement(before, limit);
     return (this.sql(text).all(...values) as Row[]).map(toPrediction);

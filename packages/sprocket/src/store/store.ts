@@ -189,6 +189,8 @@ export interface Store {
   predictionsOfWorker(workerId: string): Promise<PredictionRecord[]>;
   /** A handed-out prediction that never started goes back to no worker (to be queued again). */
   unassignPrediction(id: string): Promise<void>;
+  /** Unfinished predictions whose deadline (Cancel-After) is at or before `now` (ISO). */
+  overduePredictions(now: string, limit: number): Promise<PredictionRecord[]>;
   /** Queued predictions no worker holds, created before `before` (ISO), oldest first. */
   unassignedQueued(before: string, limit: number): Promise<PredictionRecord[]>;
 

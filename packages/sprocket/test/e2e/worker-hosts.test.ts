@@ -110,6 +110,13 @@ describe("sprocket worker hosts behind two API replicas (PostgreSQL + Redis)", {
     assert.deepEqual(await Promise.all(output.map(async (url) => (await fetch(url)).text())), ["item 0", "item 1", "item 2"]);
   });
 
+  test("Cancel-After ends a prediction running on a worker host", async () => {
+    const created = await api(api1.url, "/v1/predictions", { token: api1.token, headers: { "cancel-after": "5s" }, body: JSON.stringify({ version: slow, input: { ms: 30_000 } }) });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const done = await waitForPrediction(api2.client, created.body.id, undefined, 20_000);
+    assert.equal(done.status, "canceled");
+  });
+
   test("a cancel on one replica stops a prediction running on a worker host; duplicate creates on both replicas make one prediction", async () => {
     const running = await api1.client.predictions.create({ version: slow, input: { ms: 20_000 } });
     await waitFor(async () => (await api2.client.predictions.get(running.id)).status === "processing", { timeoutMs: 20_000 });
