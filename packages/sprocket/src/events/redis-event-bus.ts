@@ -23,7 +23,16 @@ export class RedisEventBus implements EventBus {
   private readonly counts = new Map<string, number>();
   private pending = new Set<Promise<unknown>>();
 
-  constructor(url: string, private readonly prefix = DEFAULT_PREFIX, private readonly log: (message: string) => void = () => {}) {
+  /**
+   * `localOnly`: events that stay in the process that published them (the composition root says
+   * which: every process's firehose of status snapshots, which other processes need not parse).
+   */
+  constructor(
+    url: string,
+    private readonly prefix = DEFAULT_PREFIX,
+    private readonly log: (message: string) => void = () => {},
+    private readonly localOnly: (channel: string, event: PredictionEvent) => boolean = () => false,
+  ) {
     // Commands issued while Redis is away wait in ioredis's offline queue and go out when it is back.
     this.pub = new Redis(url, { lazyConnect: true });
     this.sub = new Redis(url, { lazyConnect: true });
@@ -38,6 +47,7 @@ export class RedisEventBus implements EventBus {
 
   publish(channel: string, event: PredictionEvent): void {
     this.local.publish(channel, event);
+    if (this.localOnly(channel, event)) return;
     this.pub.publish(this.prefix + channel, JSON.stringify({ o: this.origin, e: event })).catch((error: Error) => this.log(`events: could not publish to Redis: ${error.message}`));
   }
 

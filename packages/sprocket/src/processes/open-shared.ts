@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { Config } from "../config/index.ts";
 import { AppError } from "../errors/index.ts";
 import type { EventBus } from "../events/event-bus.ts";
+import { ALL_PREDICTIONS } from "../predictions/prediction-service.ts";
 import { LocalEventBus } from "../events/local-event-bus.ts";
 import { RedisEventBus } from "../events/redis-event-bus.ts";
 import { LocalQueue } from "../queue/local-queue.ts";
@@ -47,7 +48,10 @@ export async function openQueueAndEvents(config: Pick<Config, "redisUrl" | "redi
     probe.disconnect();
   }
   const jobs = new RedisQueue(config.redisUrl, DEFAULT_QUEUE_NAME, config.redisPrefix);
-  const events = new RedisEventBus(config.redisUrl, `${config.redisPrefix}:events:`, log);
+  // Status snapshots on the all-predictions channel stay in their process: its listeners elsewhere
+  // want only cancels (worker hosts), and /metrics counts what each process applied, so summing
+  // the replicas' counters gives the cluster's. A prediction's own channel carries everything.
+  const events = new RedisEventBus(config.redisUrl, `${config.redisPrefix}:events:`, log, (channel, event) => channel === ALL_PREDICTIONS && event.type === "status");
   try {
     await Promise.all([jobs.open(), events.open()]);
   } catch (error) {
