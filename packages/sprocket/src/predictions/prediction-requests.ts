@@ -1,5 +1,6 @@
 // What PredictionService is given and calls out to: a create request, a run's context, the webhook
 // hook (webhooks/) and the hook that turns a succeeded training into a version (models/training-results.ts).
+import { TRAINING_POOL, poolKey, type Job, type JobRun } from "../queue/queue.ts";
 import type { PredictionRecord, VersionRecord, WebhookDeliveryRecord } from "../store/store.ts";
 
 export interface CreatePrediction {
@@ -48,4 +49,10 @@ export interface PredictionWebhooks {
   committed(deliveries: WebhookDeliveryRecord[]): void;
   /** Output or logs grew (`record` is the live record; throttled sends read it later). */
   onProgress(record: PredictionRecord, event: "output" | "logs"): void;
+}
+
+/** A prediction's job: the pool it runs on is its deployment's for its version, else its version's. */
+export function jobOf(record: PredictionRecord, run?: JobRun, hardware?: string): Job {
+  const pool = poolKey(record.version, record.kind === "training" ? TRAINING_POOL : (record.deployment ?? null));
+  return { predictionId: record.id, versionId: record.version, model: record.model, pool, account: record.account, ...(run ? { run } : {}), ...(hardware ? { hardware } : {}) };
 }

@@ -1,13 +1,13 @@
 import type { EventBus, PredictionSnapshot } from "../events/event-bus.ts";
 import { newId } from "../lib/ids.ts";
 import { TERMINAL_STATUSES, type PredictionStatus } from "../protocol/api-types.ts";
-import { TRAINING_POOL, poolKey, type Job, type JobQueue, type JobRun } from "../queue/queue.ts";
+import type { Job, JobQueue, JobRun } from "../queue/queue.ts";
 import type { PredictionPatch, PredictionRecord, Store, VersionRecord, WebhookDeliveryRecord } from "../store/store.ts";
 import { InputKinds, checkUploadedFiles } from "./input-kinds.ts";
 import { DoneWaiters, addWithin } from "./done-waiters.ts";
 import { maskSecrets, redactSecrets } from "./secrets.ts";
 import { trainingView } from "./training-view.ts";
-import type { CreatePrediction, PredictionWebhooks, RunContext, TrainingResults } from "./prediction-requests.ts";
+import { jobOf, type CreatePrediction, type PredictionWebhooks, type RunContext, type TrainingResults } from "./prediction-requests.ts";
 import { toSnapshot } from "./wire.ts";
 
 export type { CreatePrediction, PredictionWebhooks, RunContext, TrainingResults } from "./prediction-requests.ts";
@@ -37,6 +37,7 @@ export class PredictionService {
   private readonly inputKinds = new InputKinds();
   /** Running predictions whose logs grew since the last flush. */
   private readonly dirtyLogs = new Set<string>();
+  private readonly ending = new Set<string>();
 
   private webhooks?: PredictionWebhooks;
 
@@ -351,36 +352,39 @@ export class PredictionService {
 
   private async finish(id: string, status: PredictionStatus, patch: PredictionPatch): Promise<void> {
     const record = this.live.get(id);
-    if (!record || TERMINAL_STATUSES.has(record.status)) return;
-    const now = Date.now();
-    const metrics = { ...record.metrics };
-    const started = this.startedAtMs.get(id);
-    this.startedAtMs.delete(id);
-    if (started !== undefined) metrics.predict_time = (now - started) / 1000;
-    metrics.total_time = (now - Date.parse(record.createdAt)) / 1000;
-    // Before the terminal state is published: whoever sees it finished sees its spend counted too.
-    if (record.tokenId && metrics.predict_time) await this.store.addTokenSpend(record.tokenId, metrics.predict_time);
-    await this.update(record, {
-      ...patch,
-      status,
-      logs: record.logs,
-      output: patch.output !== undefined ? patch.output : record.output,
-      completedAt: new Date(now).toISOString(),
-      metrics,
-      ...(record.retentionSeconds != null ? { dataExpiresAt: new Date(now + record.retentionSeconds * 1000).toISOString() } : {}),
-    });
+    // Ending already (its write is out): a second end (a cancel racing the result) changes nothing.
+    if (!record || TERMINAL_STATUSES.has(record.status) || this.ending.has(id)) return;
+    this.ending.add(id);
+    try {
+      const now = Date.now();
+      const metrics = { ...record.metrics };
+      const started = this.startedAtMs.get(id);
+      if (started !== undefined) metrics.predict_time = (now - started) / 1000;
+      metrics.total_time = (now - Date.parse(record.createdAt)) / 1000;
+      // Before the terminal state is published: whoever sees it finished sees its spend counted too.
+      if (record.tokenId && metrics.predict_time) await this.store.addTokenSpend(record.tokenId, metrics.predict_time);
+      await this.update(record, {
+        ...patch,
+        status,
+        logs: record.logs,
+        output: patch.output !== undefined ? patch.output : record.output,
+        completedAt: new Date(now).toISOString(),
+        metrics,
+        ...(record.retentionSeconds != null ? { dataExpiresAt: new Date(now + record.retentionSeconds * 1000).toISOString() } : {}),
+      });
+    } finally {
+      this.ending.delete(id);
+    }
     // Only once the terminal state is durable does the store become the source of truth. (If the
-    // write failed, the prediction stays here, terminal, and the error reaches the caller.)
-    this.live.delete(id);
-    this.dirtyLogs.delete(id);
-    this.runs.delete(id);
+    // write failed, it stays here unchanged, and the error reaches the caller.)
+    for (const held of [this.live, this.startedAtMs, this.dirtyLogs, this.runs]) held.delete(id);
   }
 
   private async update(record: PredictionRecord, patch: PredictionPatch): Promise<void> {
-    Object.assign(record, patch);
-    const deliveries = record.webhook && this.webhooks ? this.webhooks.onStatus(record) : NO_DELIVERIES;
+    const deliveries = record.webhook && this.webhooks ? this.webhooks.onStatus({ ...record, ...patch }) : NO_DELIVERIES;
     await this.store.updatePrediction(record.id, patch, deliveries);
-    // Terminal events go out after the write, so a `Prefer: wait` answer is always durable.
+    // Readers (a GET, `Prefer: wait`) see a change only once it is durable, with its webhook messages.
+    Object.assign(record, patch);
     this.publishStatus(record);
     if (deliveries.length > 0) this.webhooks!.committed(deliveries);
   }
@@ -391,10 +395,4 @@ export class PredictionService {
     this.events.publish(ALL_PREDICTIONS, { type: "status", prediction });
     return prediction;
   }
-}
-
-/** A prediction's job: the pool it runs on is its deployment's for its version, else its version's. */
-function jobOf(record: PredictionRecord, run?: JobRun, hardware?: string): Job {
-  const pool = poolKey(record.version, record.kind === "training" ? TRAINING_POOL : (record.deployment ?? null));
-  return { predictionId: record.id, versionId: record.version, model: record.model, pool, account: record.account, ...(run ? { run } : {}), ...(hardware ? { hardware } : {}) };
 }
