@@ -381,9 +381,11 @@ export class PredictionService {
   }
 
   private async update(record: PredictionRecord, patch: PredictionPatch): Promise<void> {
+    // An end is seen (GET, `Prefer: wait`) only once durable with its webhook messages; a start at once.
+    const ending = patch.status !== undefined && TERMINAL_STATUSES.has(patch.status);
+    if (!ending) Object.assign(record, patch);
     const deliveries = record.webhook && this.webhooks ? this.webhooks.onStatus({ ...record, ...patch }) : NO_DELIVERIES;
     await this.store.updatePrediction(record.id, patch, deliveries);
-    // Readers (a GET, `Prefer: wait`) see a change only once it is durable, with its webhook messages.
     Object.assign(record, patch);
     this.publishStatus(record);
     if (deliveries.length > 0) this.webhooks!.committed(deliveries);
