@@ -1,6 +1,7 @@
 // The PostgreSQL and Redis that run on every machine here (and in CI), for the tests that need
 // them: whether they answer (a test that cannot reach one prints one SKIPPED line saying why), and
 // a database URL confined to a schema of the test's own.
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { Redis } from "ioredis";
 
@@ -39,4 +40,17 @@ export async function redisReachable(url: string, what: string): Promise<boolean
   } finally {
     probe.disconnect();
   }
+}
+
+/**
+ * What a scale-out test needs: the PostgreSQL pool, whether PostgreSQL and Redis both answer, a
+ * schema name and Redis key prefix of the run's own, and the settings that put a server on them.
+ */
+export async function testScaleOut(what: string, schemaPrefix: string) {
+  const { admin, reachable: pgReachable } = await testPostgres(what);
+  const reachable = pgReachable && (await redisReachable(TEST_REDIS_URL, what));
+  const tag = randomBytes(6).toString("hex");
+  const schema = `${schemaPrefix}_${tag}`;
+  const env = { SPROCKET_DATABASE_URL: schemaUrl(schema), SPROCKET_REDIS_URL: TEST_REDIS_URL, SPROCKET_REDIS_PREFIX: `sprocket-test-${tag}` };
+  return { admin, reachable, tag, schema, env };
 }

@@ -7,21 +7,13 @@
 // why, without PostgreSQL or Redis (both run on every machine here and in CI).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { CLI } from "./cli-run.ts";
 import { PACKAGE_ROOT, api, pushFixture, startServer, tempDir, waitFor, waitForPrediction, TERMINAL, type TestServer } from "./harness.ts";
-import { TEST_REDIS_URL, redisReachable, schemaUrl, testPostgres } from "../services.ts";
+import { testScaleOut } from "../services.ts";
 
-const { admin, reachable: pgReachable } = await testPostgres("Sprocket scale-out");
-const reachable = pgReachable && (await redisReachable(TEST_REDIS_URL, "Sprocket scale-out"));
-const tag = randomBytes(6).toString("hex");
-const schema = `sprocket_scale_${tag}`;
-const env = {
-  SPROCKET_DATABASE_URL: schemaUrl(schema),
-  SPROCKET_REDIS_URL: TEST_REDIS_URL,
-  SPROCKET_REDIS_PREFIX: `sprocket-test-${tag}`,
-};
+const { admin, reachable, tag, schema, env: shared } = await testScaleOut("Sprocket scale-out", "sprocket_scale");
+const env = shared;
 
 describe("Sprocket scale-out (PostgreSQL + Redis, several processes)", { skip: !reachable && "no PostgreSQL or Redis reachable (see the SKIPPED line)" }, () => {
   let a: TestServer;

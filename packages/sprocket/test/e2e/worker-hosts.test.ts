@@ -7,24 +7,15 @@
 // accepted prediction finished by the other. Says it skipped, and why, without PostgreSQL or Redis.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { chmodSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CLI } from "./cli-run.ts";
 import { PACKAGE_ROOT, api, pushDir, pushFixture, startServer, tempDir, waitFor, waitForPrediction, TERMINAL, type TestServer } from "./harness.ts";
-import { TEST_REDIS_URL, redisReachable, schemaUrl, testPostgres } from "../services.ts";
+import { testScaleOut } from "../services.ts";
 
-const { admin, reachable: pgReachable } = await testPostgres("sprocket worker hosts");
-const reachable = pgReachable && (await redisReachable(TEST_REDIS_URL, "sprocket worker hosts"));
-const tag = randomBytes(6).toString("hex");
-const schema = `sprocket_workers_${tag}`;
-const env = {
-  SPROCKET_DATABASE_URL: schemaUrl(schema),
-  SPROCKET_REDIS_URL: TEST_REDIS_URL,
-  SPROCKET_REDIS_PREFIX: `sprocket-test-${tag}`,
-  SPROCKET_WORKER: "false",
-};
+const { admin, reachable, tag, schema, env: shared } = await testScaleOut("sprocket worker hosts", "sprocket_workers");
+const env = { ...shared, SPROCKET_WORKER: "false" };
 
 interface WorkerHost {
   pid: number;
